@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { idParam, instantInput, instantOutput, text } from './primitives';
+
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
+export const CampaignStatusSchema = z.enum(CAMPAIGN_STATUSES).meta({ id: 'CampaignStatus' });
+export type CampaignStatus = z.infer<typeof CampaignStatusSchema>;
+
+export const CAMPAIGN_LIMITS = {
+  nameMax: 200,
+  descriptionMax: 2000,
+  segmentIdMax: 128,
+  pageSizeDefault: 20,
+  pageSizeMax: 100,
+} as const;
+
+/** A campaign, exactly as the schedule seed's 200 response. */
+export const CampaignSchema = z
+  .object({
+    id: z.string(),
+    brand_id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    segment_id: z.string(),
+    status: CampaignStatusSchema,
+    scheduled_at: instantOutput.nullable(),
+    published_at: instantOutput.nullable(),
+    sent_at: instantOutput.nullable(),
+    cancelled_at: instantOutput.nullable(),
+    created_by: z.string(),
+    created_at: instantOutput,
+    updated_at: instantOutput,
+  })
+  .meta({ id: 'Campaign' });
+export type Campaign = z.infer<typeof CampaignSchema>;
+
+const campaignFields = {
+  name: text(1, CAMPAIGN_LIMITS.nameMax).meta({ example: 'Black Friday reminders' }),
+  description: text(0, CAMPAIGN_LIMITS.descriptionMax).nullable(),
+  segment_id: text(1, CAMPAIGN_LIMITS.segmentIdMax).meta({ example: 'seg_vip' }),
+};
+
+export const CreateCampaignInputSchema = z.strictObject({
+  name: campaignFields.name,
+  description: campaignFields.description.optional(),
+  segment_id: campaignFields.segment_id,
+});
+export type CreateCampaignInput = z.infer<typeof CreateCampaignInputSchema>;
+
+export const CampaignIdInputSchema = z.strictObject({ id: idParam });
+export type CampaignIdInput = z.infer<typeof CampaignIdInputSchema>;
+
+export const UpdateCampaignInputSchema = z.strictObject({
+  id: idParam,
+  name: campaignFields.name.optional(),
+  description: campaignFields.description.optional(),
+  segment_id: campaignFields.segment_id.optional(),
+});
+export type UpdateCampaignInput = z.infer<typeof UpdateCampaignInputSchema>;
+
+export const ScheduleCampaignInputSchema = z.strictObject({
+  id: idParam,
+  scheduled_at: instantInput,
+});
+export type ScheduleCampaignInput = z.infer<typeof ScheduleCampaignInputSchema>;
+
+export const ListCampaignsInputSchema = z.strictObject({
+  status: CampaignStatusSchema.optional(),
+  // A query parameter: REST hands it over as a string, which trpc-to-openapi coerces. Strings that are
+  // not whole numbers in range still fail here.
+  limit: z.number().int().min(1).max(CAMPAIGN_LIMITS.pageSizeMax).optional(),
+  cursor: z.string().max(512).optional().meta({ description: 'Opaque; `next_cursor` of the previous page' }),
+});
+export type ListCampaignsInput = z.infer<typeof ListCampaignsInputSchema>;
+
+export const CampaignPageSchema = z.object({
+  items: z.array(CampaignSchema),
+  next_cursor: z.string().nullable(),
+});
+export type CampaignPage = z.infer<typeof CampaignPageSchema>;
+

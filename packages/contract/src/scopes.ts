@@ -1,0 +1,6 @@
+/** OAuth-style scopes carried in the token's space-separated `scope` claim. */
+export const SCOPES = {
+  read: 'messaging:campaigns:read',
+  write: 'messaging:campaigns:write',
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
