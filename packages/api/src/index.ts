@@ -1,0 +1,13 @@
+export type { Authentication, Principal, TokenClaims, TokenVerifier } from './auth/tokens';
+export { createHs256Verifier, signToken } from './auth/tokens';
+export type { ApiDeps, Context, RequestLike } from './context';
+export { createContextFactory } from './context';
+export type { Clock } from './domain/clock';
+export { systemClock } from './domain/clock';
+export { DomainError } from './domain/errors';
+export { allowedFrom, assertAllowed, isAllowed } from './domain/lifecycle';
+export { ERROR_CODES, INTERNAL_MESSAGE, toErrorBody } from './errors/mapping';
+export { buildOpenApiDocument } from './openapi/document';
+export { PROCEDURE_META, restSuccessStatus } from './procedures';
+export { type AppRouter, appRouter } from './router';
+export type { Meta } from './trpc';

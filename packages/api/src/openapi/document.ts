@@ -1,0 +1,67 @@
+import { ErrorBodySchema } from '@campaigns/contract';
+import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { PROCEDURE_META } from '../procedures';
+import { appRouter } from '../router';
+
+export interface DocumentOptions {
+  /** Where the API is served, e.g. http://127.0.0.1:3000 */
+  baseUrl: string;
+  version?: string;
+}
+
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
+
+interface ResponseObject {
+  description?: string;
+  content?: Record<string, { schema?: unknown }>;
+}
+type Operation = { responses?: Record<string, ResponseObject> };
+
+/** `"POST /v1/messaging/campaigns"` → the success status the REST handler sends for it. */
+function successStatuses(): Map<string, number> {
+  const statuses = new Map<string, number>();
+  for (const meta of PROCEDURE_META.values()) {
+    if (meta.openapi && meta.successStatus) {
+      statuses.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.successStatus);
+    }
+  }
+  return statuses;
+}
+
+/**
+ * The OpenAPI 3.1 document of the REST surface, generated from the router's Zod schemas and metadata.
+ * trpc-to-openapi always writes `200` and an inline error schema per response; this moves creates to
+ * their real status and points every error response at one shared `Error` component.
+ */
+export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
+  const document = generateOpenApiDocument(appRouter, {
+    title: 'Messaging campaigns API',
+    description:
+      'Campaigns of ordered message steps, scheduled and dispatched exactly once. Every error response ' +
+      'has the body `{error, message, details}`.',
+    version: options.version ?? '1.0.0',
+    baseUrl: options.baseUrl,
+    tags: ['campaigns'],
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    defs: { Error: ErrorBodySchema },
+  });
+
+  const statuses = successStatuses();
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+      const responses = operation.responses;
+      if (!responses) continue;
+      const status = statuses.get(`${method} ${path}`);
+      if (status && status !== 200 && responses['200']) {
+        responses[String(status)] = responses['200'];
+        delete responses['200'];
+      }
+      for (const [code, response] of Object.entries(responses)) {
+        if (Number(code) >= 400 && response.content?.['application/json']) {
+          response.content['application/json'] = { schema: ERROR_REF };
+        }
+      }
+    }
+  }
+  return document;
+}

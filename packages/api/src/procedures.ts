@@ -1,0 +1,14 @@
+import type { AnyProcedure } from '@trpc/server';
+import { appRouter } from './router';
+import type { Meta } from './trpc';
+
+// tRPC keeps procedures in a flat `path → procedure` record at run time; its type is the nested router.
+const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+
+/** Every procedure's path (e.g. `campaigns.create`) and metadata. */
+export const PROCEDURE_META: ReadonlyMap<string, Meta> = new Map(
+  Object.entries(procedures).map(([path, procedure]) => [path, (procedure._def.meta ?? {}) as Meta]),
+);
+
+/** The REST success status of a procedure: 201 for creates, else 200. */
+export const restSuccessStatus = (path: string): 200 | 201 => PROCEDURE_META.get(path)?.successStatus ?? 200;

@@ -1,0 +1,25 @@
+import { AddStepInputSchema, SCOPES, StepSchema } from '@campaigns/contract';
+import { addStep as addStepService } from '../../services/steps';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const addStep = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: `${CAMPAIGN_PATH}/steps`,
+      operationId: 'addCampaignStep',
+      summary: 'Add a step',
+      description:
+        'Inserts a step at `position` (0 ≤ position ≤ number of steps); steps at and after it move one ' +
+        'place down. Only drafts can change, and a campaign has at most 100 steps.',
+      successStatus: 201,
+      successDescription: 'Created',
+      badState:
+        'Bad state: the campaign is not a draft (`invalid_status`), position is past the end ' +
+        '(`position_out_of_range`) or the campaign has 100 steps (`step_limit_reached`)',
+    }),
+  )
+  .input(AddStepInputSchema)
+  .output(StepSchema)
+  .mutation(({ ctx, input }) => addStepService(ctx, ctx.actor, input));

@@ -1,0 +1,19 @@
+import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
+import { cancelCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const cancel = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: `${CAMPAIGN_PATH}/cancel`,
+      operationId: 'cancelCampaign',
+      summary: 'Cancel a campaign',
+      description: 'Cancels a draft, scheduled or sending campaign. Steps not yet fired never fire.',
+      badState: 'The campaign is already sent or cancelled',
+    }),
+  )
+  .input(CampaignIdInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => cancelCampaign(ctx, ctx.actor, input));

@@ -1,0 +1,20 @@
+import { CampaignSchema, CreateCampaignInputSchema, SCOPES } from '@campaigns/contract';
+import { createCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGNS_PATH, restRoute } from './meta';
+
+export const create = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: CAMPAIGNS_PATH,
+      operationId: 'createCampaign',
+      summary: 'Create a campaign',
+      description: 'Creates a draft campaign for the token’s brand; `created_by` is the token’s subject.',
+      successStatus: 201,
+      successDescription: 'Created',
+    }),
+  )
+  .input(CreateCampaignInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => createCampaign(ctx, ctx.actor, input));

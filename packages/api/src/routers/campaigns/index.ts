@@ -1,0 +1,26 @@
+import { router } from '../../trpc';
+import { addStep } from './add-step';
+import { cancel } from './cancel';
+import { create } from './create';
+import { get } from './get';
+import { list } from './list';
+import { listSteps } from './list-steps';
+import { removeStep } from './remove-step';
+import { schedule } from './schedule';
+import { unschedule } from './unschedule';
+import { update } from './update';
+import { updateStep } from './update-step';
+
+export const campaignsRouter = router({
+  create,
+  get,
+  list,
+  update,
+  schedule,
+  unschedule,
+  cancel,
+  addStep,
+  listSteps,
+  updateStep,
+  removeStep,
+});

@@ -1,0 +1,19 @@
+import { SCOPES, StepListSchema, StepRefInputSchema } from '@campaigns/contract';
+import { removeStep as removeStepService } from '../../services/steps';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const removeStep = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'DELETE',
+      path: `${CAMPAIGN_PATH}/steps/{step_id}`,
+      operationId: 'removeCampaignStep',
+      summary: 'Remove a step',
+      description: 'Removes a step of a draft campaign; later steps move up. Returns the remaining steps.',
+      badState: 'The campaign is not a draft',
+    }),
+  )
+  .input(StepRefInputSchema)
+  .output(StepListSchema)
+  .mutation(({ ctx, input }) => removeStepService(ctx, ctx.actor, input));

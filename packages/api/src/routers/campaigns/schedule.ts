@@ -1,0 +1,22 @@
+import { CampaignSchema, SCOPES, ScheduleCampaignInputSchema } from '@campaigns/contract';
+import { scheduleCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const schedule = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: `${CAMPAIGN_PATH}/schedule`,
+      operationId: 'scheduleCampaign',
+      summary: 'Schedule a campaign',
+      description:
+        'Schedules a draft campaign, or reschedules a scheduled one, to start sending at `scheduled_at` ' +
+        '(an RFC 3339 date-time with an offset, in the future). The campaign needs at least one step.',
+      successDescription: 'Scheduled',
+      badState: 'Bad state: the campaign is not draft or scheduled (`invalid_status`), or has no steps (`no_steps`)',
+    }),
+  )
+  .input(ScheduleCampaignInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => scheduleCampaign(ctx, ctx.actor, input));

@@ -1,0 +1,19 @@
+import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
+import { unscheduleCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const unschedule = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: `${CAMPAIGN_PATH}/unschedule`,
+      operationId: 'unscheduleCampaign',
+      summary: 'Unschedule a campaign',
+      description: 'Moves a scheduled campaign back to draft; `scheduled_at` and `published_at` are cleared.',
+      badState: 'The campaign is not scheduled',
+    }),
+  )
+  .input(CampaignIdInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => unscheduleCampaign(ctx, ctx.actor, input));

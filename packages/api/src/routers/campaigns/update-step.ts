@@ -1,0 +1,21 @@
+import { SCOPES, StepSchema, UpdateStepInputSchema } from '@campaigns/contract';
+import { updateStep as updateStepService } from '../../services/steps';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const updateStep = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'PATCH',
+      path: `${CAMPAIGN_PATH}/steps/{step_id}`,
+      operationId: 'updateCampaignStep',
+      summary: 'Edit or move a step',
+      description:
+        'Changes a step of a draft campaign. A new `position` (0 … number of steps − 1) moves the step; ' +
+        'the others keep their relative order and positions stay contiguous.',
+      badState: 'Bad state: the campaign is not a draft, or position is past the end',
+    }),
+  )
+  .input(UpdateStepInputSchema)
+  .output(StepSchema)
+  .mutation(({ ctx, input }) => updateStepService(ctx, ctx.actor, input));

@@ -1,0 +1,19 @@
+import { CampaignSchema, SCOPES, UpdateCampaignInputSchema } from '@campaigns/contract';
+import { updateCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const update = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'PATCH',
+      path: CAMPAIGN_PATH,
+      operationId: 'updateCampaign',
+      summary: 'Edit a draft campaign',
+      description: 'Changes name, description or segment_id. Only drafts can be edited.',
+      badState: 'The campaign is not a draft',
+    }),
+  )
+  .input(UpdateCampaignInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => updateCampaign(ctx, ctx.actor, input));
