@@ -1,0 +1,37 @@
+import { type ApiErrorCode, API_ERROR_CODES, type ErrorBody } from '@campaigns/contract';
+import { ERROR_CODES, INTERNAL_MESSAGE } from '@campaigns/api';
+
+export type RestErrorBody = ErrorBody & { details: Record<string, unknown> };
+
+const CODE_BY_STATUS = new Map<number, ApiErrorCode>(
+  API_ERROR_CODES.map((code) => [ERROR_CODES[code].status, code] as const),
+);
+
+/** The contract code for an HTTP status raised outside our procedures (Fastify parse errors and such). */
+export const codeForStatus = (status: number): ApiErrorCode =>
+  CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal' : 'validation_failed');
+
+/**
+ * An internal error says nothing but that it happened, and which request to look for in the logs.
+ */
+export const internalErrorBody = (requestId: string): RestErrorBody => ({
+  error: 'internal',
+  message: INTERNAL_MESSAGE,
+  details: { request_id: requestId },
+});
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * trpc-to-openapi answers errors with `{...tRPC error shape, message, code, issues?}`; our error
+ * formatter already put the contract's `error` and `details` into `data`. Keep exactly the contract's keys.
+ */
+export function toRestErrorBody(status: number, sent: unknown, requestId: string): RestErrorBody {
+  if (status >= 500) return internalErrorBody(requestId);
+  const data = isRecord(sent) && isRecord(sent.data) ? sent.data : {};
+  const error = typeof data.error === 'string' ? data.error : codeForStatus(status);
+  const message = isRecord(sent) && typeof sent.message === 'string' ? sent.message : 'Request failed';
+  const details = isRecord(data.details) ? data.details : {};
+  return { error, message, details };
+}

@@ -1,0 +1,8 @@
+import pino, { type Logger } from 'pino';
+
+/** Structured JSON logs. Tokens never reach them: the Authorization header is redacted. */
+export const createLogger = (level: string): Logger =>
+  pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+  });

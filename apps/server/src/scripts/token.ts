@@ -1,0 +1,29 @@
+/**
+ * Prints a bearer token for the running configuration (JWT_SECRET, or the development secret).
+ *   pnpm token --brand brand_demo --sub user_demo [--scope "messaging:campaigns:read"] [--expires 12h]
+ */
+import { parseArgs } from 'node:util';
+import { signToken } from '@campaigns/api';
+import { SCOPES } from '@campaigns/contract';
+import { loadConfig } from '../config';
+
+const { values } = parseArgs({
+  options: {
+    brand: { type: 'string', default: 'brand_demo' },
+    sub: { type: 'string', default: 'user_demo' },
+    scope: { type: 'string', default: `${SCOPES.read} ${SCOPES.write}` },
+    expires: { type: 'string', default: '12h' },
+  },
+});
+
+const config = loadConfig();
+if (config.usingDevSecret) {
+  process.stderr.write('warning: JWT_SECRET is not set; this token is signed with the development secret\n');
+}
+const token = await signToken(config.jwtSecret, {
+  sub: values.sub,
+  brandId: values.brand,
+  scopes: values.scope.split(/[\s,]+/).filter(Boolean),
+  expiresIn: values.expires,
+});
+process.stdout.write(`${token}\n`);
