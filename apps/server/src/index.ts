@@ -1,2 +1,2 @@
-export { type AppOptions, buildApp } from './http/app';
 export { type Config, DEV_JWT_SECRET, loadConfig } from './config';
+export { type AppOptions, buildApp } from './http/app';

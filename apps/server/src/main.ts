@@ -20,7 +20,9 @@ if (config.usingDevSecret) {
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, logger });
 const stopDatabase = async () => {
-  await database.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the database failed'));
+  await database
+    .stop()
+    .catch((error: unknown) => logger.error({ err: error }, 'stopping the database failed'));
 };
 
 try {
@@ -37,7 +39,9 @@ const app = await buildApp({
   deps: { db, clock: systemClock, tokens: createHs256Verifier(config.jwtSecret) },
   logger,
   publicUrl: `http://${config.host}:${config.port}`,
-  ...(config.usingDevSecret && config.nodeEnv !== 'production' ? { devTokens: { secret: config.jwtSecret } } : {}),
+  ...(config.usingDevSecret && config.nodeEnv !== 'production'
+    ? { devTokens: { secret: config.jwtSecret } }
+    : {}),
   isReady: async () => {
     await db.$queryRaw`SELECT 1`;
     return (await migrationStatus(database.url)).pending.length === 0;

@@ -1,9 +1,8 @@
 import { transformer } from '@campaigns/contract';
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { forbidden, unauthorized } from './domain/errors';
-import { DomainError } from './domain/errors';
 import type { Context } from './context';
+import { DomainError, forbidden, unauthorized } from './domain/errors';
 import { toErrorBody, toTrpcError } from './errors/mapping';
 import type { Actor } from './services/deps';
 
@@ -22,7 +21,13 @@ const t = initTRPC
       return {
         ...shape,
         message: body.message,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, error: body.error, details: body.details },
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          error: body.error,
+          details: body.details,
+        },
       };
     },
   });

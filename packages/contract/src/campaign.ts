@@ -77,4 +77,3 @@ export const CampaignPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 export type CampaignPage = z.infer<typeof CampaignPageSchema>;
-

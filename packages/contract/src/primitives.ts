@@ -5,8 +5,7 @@ import { z } from 'zod';
  * input schema on its first REST call; a `.pipe()` hides the number schema from it, so that tRPC keeps
  * rejecting `"2"` or `null` for a number after REST traffic. The OpenAPI document is unchanged.
  */
-export const strictInt = (min: number, max: number) =>
-  z.number().int().min(min).max(max).pipe(z.number());
+export const strictInt = (min: number, max: number) => z.number().int().min(min).max(max).pipe(z.number());
 
 const NUL = '\u0000';
 
@@ -32,7 +31,10 @@ const namesARealDay = (value: string) => {
 
 /** An RFC 3339 date-time with an explicit offset (`Z` or `+02:00`); no offset is a validation error. */
 export const instantInput = z.iso
-  .datetime({ offset: true, message: 'Must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T10:00:00Z' })
+  .datetime({
+    offset: true,
+    message: 'Must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T10:00:00Z',
+  })
   .refine(namesARealDay, { message: 'Must be a real calendar date' })
   .meta({ format: 'date-time', example: '2026-11-23T10:00:00Z' });
 

@@ -16,7 +16,10 @@ export const StepVariablesSchema = z
   .superRefine((variables, ctx) => {
     const serialized = JSON.stringify(variables);
     if (new TextEncoder().encode(serialized).length > STEP_LIMITS.variablesMaxBytes) {
-      ctx.addIssue({ code: 'custom', message: `Must be at most ${STEP_LIMITS.variablesMaxBytes} bytes as JSON` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `Must be at most ${STEP_LIMITS.variablesMaxBytes} bytes as JSON`,
+      });
     }
     // jsonb cannot hold U+0000 anywhere, keys included.
     if (serialized.includes(NUL_ESCAPE)) {

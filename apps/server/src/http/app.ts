@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type ApiDeps, type AppRouter, appRouter, buildOpenApiDocument, createContextFactory, signToken } from '@campaigns/api';
+import {
+  type ApiDeps,
+  type AppRouter,
+  appRouter,
+  buildOpenApiDocument,
+  createContextFactory,
+  signToken,
+} from '@campaigns/api';
 import scalarApiReference from '@scalar/fastify-api-reference';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -42,7 +49,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    disableRequestLogging: false,
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -79,7 +85,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.post('/dev/token', async (request, reply) => {
       const parsed = DevTokenRequestSchema.safeParse(request.body ?? {});
       if (!parsed.success) {
-        return reply.code(400).send({ error: 'validation_failed', message: 'brand_id and sub are required', details: {} });
+        return reply
+          .code(400)
+          .send({ error: 'validation_failed', message: 'brand_id and sub are required', details: {} });
       }
       const token = await signToken(secret, { brandId: parsed.data.brand_id, sub: parsed.data.sub });
       return { token };

@@ -1,5 +1,5 @@
-import { type ApiErrorCode, API_ERROR_CODES, type ErrorBody } from '@campaigns/contract';
 import { ERROR_CODES, INTERNAL_MESSAGE } from '@campaigns/api';
+import { API_ERROR_CODES, type ApiErrorCode, type ErrorBody } from '@campaigns/contract';
 
 export type RestErrorBody = ErrorBody & { details: Record<string, unknown> };
 

@@ -69,7 +69,8 @@ export function restPlugin(options: RestOptions) {
     },
     onError: ({ error, req }) => {
       const request = fastifyRequestOf.get(req);
-      if (error.code === 'INTERNAL_SERVER_ERROR' && request) options.onInternalError(error.cause ?? error, request);
+      if (error.code === 'INTERNAL_SERVER_ERROR' && request)
+        options.onInternalError(error.cause ?? error, request);
     },
   });
 
@@ -102,7 +103,11 @@ export function restPlugin(options: RestOptions) {
     });
 
     scope.setNotFoundHandler((request, reply) =>
-      sendError(reply, 404, { error: 'not_found', message: `No route ${request.method} ${request.url}`, details: {} }),
+      sendError(reply, 404, {
+        error: 'not_found',
+        message: `No route ${request.method} ${request.url}`,
+        details: {},
+      }),
     );
 
     // Fastify's own errors before our handler runs: malformed JSON, body too large, media type.

@@ -1,5 +1,5 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
 import { SCOPES, type Scope } from '@campaigns/contract';
+import { errors, jwtVerify, SignJWT } from 'jose';
 
 /** The verified caller behind a bearer token. */
 export interface Principal {

@@ -27,4 +27,6 @@ export const validationFailed = (issues: ValidationIssue[], message = 'Input val
 export const unauthorized = (message: string) => new DomainError('unauthorized', message);
 
 export const forbidden = (requiredScope: string) =>
-  new DomainError('forbidden', `This token lacks the scope ${requiredScope}`, { required_scope: requiredScope });
+  new DomainError('forbidden', `This token lacks the scope ${requiredScope}`, {
+    required_scope: requiredScope,
+  });

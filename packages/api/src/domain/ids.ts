@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 const PREFIXES = { campaign: 'cmp', step: 'stp', delivery: 'dlv' } as const;
 
 /** Opaque, unguessable ids: a type prefix and 128 random bits in base32-ish lowercase hex. */
-export const newId = (kind: keyof typeof PREFIXES): string => `${PREFIXES[kind]}_${randomBytes(16).toString('hex')}`;
+export const newId = (kind: keyof typeof PREFIXES): string =>
+  `${PREFIXES[kind]}_${randomBytes(16).toString('hex')}`;
 
 const PLAUSIBLE_ID = /^[a-z]{3}_[0-9a-f]{32}$/;
 

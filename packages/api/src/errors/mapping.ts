@@ -45,7 +45,9 @@ interface ZodLikeIssue {
 }
 
 const isZodError = (cause: unknown): cause is Error & { issues: ZodLikeIssue[] } =>
-  cause instanceof Error && cause.name === 'ZodError' && Array.isArray((cause as { issues?: unknown }).issues);
+  cause instanceof Error &&
+  cause.name === 'ZodError' &&
+  Array.isArray((cause as { issues?: unknown }).issues);
 
 const toPath = (path: PropertyKey[]) => path.map((key) => (typeof key === 'number' ? key : String(key)));
 
@@ -63,14 +65,23 @@ const toIssues = (issues: ZodLikeIssue[]): ValidationIssue[] =>
  */
 export function toErrorBody(error: TRPCError): ErrorBody & { details: Record<string, unknown> } {
   const { cause } = error;
-  if (cause instanceof DomainError) return { error: cause.code, message: cause.message, details: cause.details };
+  if (cause instanceof DomainError)
+    return { error: cause.code, message: cause.message, details: cause.details };
   if (isZodError(cause)) {
-    return { error: 'validation_failed', message: 'Input validation failed', details: { issues: toIssues(cause.issues) } };
+    return {
+      error: 'validation_failed',
+      message: 'Input validation failed',
+      details: { issues: toIssues(cause.issues) },
+    };
   }
   const code = FROM_TRPC_CODE[error.code];
   if (code === undefined) return { error: 'internal', message: INTERNAL_MESSAGE, details: {} };
   if (error.code === 'PARSE_ERROR') {
-    return { error: code, message: 'Malformed JSON body', details: { issues: [{ path: [], message: 'Malformed JSON' }] } };
+    return {
+      error: code,
+      message: 'Malformed JSON body',
+      details: { issues: [{ path: [], message: 'Malformed JSON' }] },
+    };
   }
   if (error.code === 'UNSUPPORTED_MEDIA_TYPE') {
     return { error: code, message: 'Request body must be application/json', details: {} };

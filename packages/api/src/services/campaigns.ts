@@ -16,7 +16,11 @@ import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign } from './mappers';
 
-export async function createCampaign(deps: ServiceDeps, actor: Actor, input: CreateCampaignInput): Promise<Campaign> {
+export async function createCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CreateCampaignInput,
+): Promise<Campaign> {
   const now = deps.clock.now();
   const row = await deps.db.campaign.create({
     data: {
@@ -34,14 +38,22 @@ export async function createCampaign(deps: ServiceDeps, actor: Actor, input: Cre
   return toCampaign(row);
 }
 
-export async function getCampaign(deps: ServiceDeps, actor: Actor, input: CampaignIdInput): Promise<Campaign> {
+export async function getCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CampaignIdInput,
+): Promise<Campaign> {
   if (!isPlausibleId(input.id)) throw notFound('Campaign');
   const row = await deps.db.campaign.findFirst({ where: { id: input.id, brandId: actor.brandId } });
   if (!row) throw notFound('Campaign');
   return toCampaign(row);
 }
 
-export async function listCampaigns(deps: ServiceDeps, actor: Actor, input: ListCampaignsInput): Promise<CampaignPage> {
+export async function listCampaigns(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ListCampaignsInput,
+): Promise<CampaignPage> {
   const limit = input.limit ?? CAMPAIGN_LIMITS.pageSizeDefault;
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   const rows = await deps.db.campaign.findMany({
@@ -53,7 +65,10 @@ export async function listCampaigns(deps: ServiceDeps, actor: Actor, input: List
       ...(after
         ? {
             createdAt: { lte: after.createdAt },
-            OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
           }
         : {}),
     },
@@ -68,7 +83,11 @@ export async function listCampaigns(deps: ServiceDeps, actor: Actor, input: List
   };
 }
 
-export async function updateCampaign(deps: ServiceDeps, actor: Actor, input: UpdateCampaignInput): Promise<Campaign> {
+export async function updateCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: UpdateCampaignInput,
+): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('update', await lockCampaign(tx, actor, input.id));
     const row = await tx.campaign.update({
@@ -107,7 +126,11 @@ export async function scheduleCampaign(
   });
 }
 
-export async function unscheduleCampaign(deps: ServiceDeps, actor: Actor, input: CampaignIdInput): Promise<Campaign> {
+export async function unscheduleCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CampaignIdInput,
+): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('unschedule', await lockCampaign(tx, actor, input.id));
     const row = await tx.campaign.update({
@@ -118,7 +141,11 @@ export async function unscheduleCampaign(deps: ServiceDeps, actor: Actor, input:
   });
 }
 
-export async function cancelCampaign(deps: ServiceDeps, actor: Actor, input: CampaignIdInput): Promise<Campaign> {
+export async function cancelCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CampaignIdInput,
+): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('cancel', await lockCampaign(tx, actor, input.id));
     const now = deps.clock.now();

@@ -41,9 +41,13 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
     assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
     const count = await countSteps(tx, input.id);
     if (count >= STEP_LIMITS.maxStepsPerCampaign) {
-      throw badState('step_limit_reached', `A campaign has at most ${STEP_LIMITS.maxStepsPerCampaign} steps`, {
-        limit: STEP_LIMITS.maxStepsPerCampaign,
-      });
+      throw badState(
+        'step_limit_reached',
+        `A campaign has at most ${STEP_LIMITS.maxStepsPerCampaign} steps`,
+        {
+          limit: STEP_LIMITS.maxStepsPerCampaign,
+        },
+      );
     }
     if (input.position > count) throw positionOutOfRange(count);
 
