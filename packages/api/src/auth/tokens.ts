@@ -16,7 +16,8 @@ export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Authentication>;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+// The scheme name is case-insensitive (RFC 9110 §11.1).
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const ALGORITHMS = ['HS256'];
 
 /** HS256 verification with a key imported once; `alg: none` and every other algorithm are refused. */

@@ -1,0 +1,344 @@
+import { readFileSync } from 'node:fs';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/harness';
+import { type Rest, restClient } from './support/rest';
+
+// API.md, Surfaces: `/openapi.json` describes the REST surface truthfully, and `/docs` renders it.
+
+interface SchemaObject {
+  type?: string | string[];
+  format?: string;
+  minimum?: number;
+  properties?: Record<string, SchemaObject>;
+  required?: string[];
+  $ref?: string;
+  anyOf?: SchemaObject[];
+}
+interface Operation {
+  operationId?: string;
+  security?: Array<Record<string, string[]>>;
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, SchemaObject>;
+    securitySchemes?: Record<string, Record<string, string>>;
+  };
+}
+interface SeedFixture {
+  method: string;
+  path: string;
+  requestBody: SchemaObject;
+  responses: Record<string, { schema: SchemaObject }>;
+}
+const seed = (name: string): SeedFixture =>
+  JSON.parse(readFileSync(new URL(`./fixtures/seeds/${name}.json`, import.meta.url), 'utf8')) as SeedFixture;
+const scheduleSeed = seed('schedule-campaign');
+const addStepSeed = seed('add-step');
+
+/** API.md's operation table: the REST success status, and whether a state rule (412) applies. */
+const OPERATIONS: Record<string, { method: string; path: string; success: 200 | 201; stateRule: boolean }> = {
+  createCampaign: { method: 'post', path: '/v1/messaging/campaigns', success: 201, stateRule: false },
+  listCampaigns: { method: 'get', path: '/v1/messaging/campaigns', success: 200, stateRule: false },
+  getCampaign: { method: 'get', path: '/v1/messaging/campaigns/{id}', success: 200, stateRule: false },
+  updateCampaign: { method: 'patch', path: '/v1/messaging/campaigns/{id}', success: 200, stateRule: true },
+  scheduleCampaign: {
+    method: 'post',
+    path: '/v1/messaging/campaigns/{id}/schedule',
+    success: 200,
+    stateRule: true,
+  },
+  unscheduleCampaign: {
+    method: 'post',
+    path: '/v1/messaging/campaigns/{id}/unschedule',
+    success: 200,
+    stateRule: true,
+  },
+  cancelCampaign: {
+    method: 'post',
+    path: '/v1/messaging/campaigns/{id}/cancel',
+    success: 200,
+    stateRule: true,
+  },
+  addCampaignStep: {
+    method: 'post',
+    path: '/v1/messaging/campaigns/{id}/steps',
+    success: 201,
+    stateRule: true,
+  },
+  listCampaignSteps: {
+    method: 'get',
+    path: '/v1/messaging/campaigns/{id}/steps',
+    success: 200,
+    stateRule: false,
+  },
+  updateCampaignStep: {
+    method: 'patch',
+    path: '/v1/messaging/campaigns/{id}/steps/{step_id}',
+    success: 200,
+    stateRule: true,
+  },
+  removeCampaignStep: {
+    method: 'delete',
+    path: '/v1/messaging/campaigns/{id}/steps/{step_id}',
+    success: 200,
+    stateRule: true,
+  },
+};
+const ERROR_STATUSES = ['400', '401', '403', '404', '500'];
+const ERROR_REF = '#/components/schemas/Error';
+
+let server: TestServer;
+let rest: Rest;
+let document: OpenApiDocument;
+let source: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  rest = restClient(server.url);
+  const response = await rest<OpenApiDocument>('GET', '/openapi.json');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  document = response.body;
+  source = response.text;
+});
+afterAll(() => server?.close());
+
+const allOperations = () =>
+  Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
+  );
+
+function operation(operationId: string): Operation {
+  const expected = OPERATIONS[operationId];
+  if (!expected) throw new Error(`unknown operation ${operationId}`);
+  const found = document.paths[expected.path]?.[expected.method];
+  if (!found) throw new Error(`${expected.method.toUpperCase()} ${expected.path} is not in the document`);
+  return found;
+}
+
+const jsonSchema = (op: Operation, status: string) =>
+  op.responses?.[status]?.content?.['application/json']?.schema;
+const requestSchema = (op: Operation) => op.requestBody?.content?.['application/json']?.schema;
+const sorted = (values: string[] | undefined) => [...(values ?? [])].sort();
+
+describe('the document is valid OpenAPI 3.1', () => {
+  it('declares 3.1 and passes Redocly’s structural validation and reference checks', async () => {
+    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+    const config = await createConfig({
+      extends: ['spec'],
+      rules: {
+        struct: 'error',
+        'no-unresolved-refs': 'error',
+        'no-unused-components': 'error',
+        'operation-operationId-unique': 'error',
+        'operation-parameters-unique': 'error',
+        'path-parameters-defined': 'error',
+        'security-defined': 'error',
+        'operation-2xx-response': 'error',
+        'no-identical-paths': 'error',
+        'no-ambiguous-paths': 'error',
+        'no-invalid-schema-examples': 'error',
+        'no-invalid-media-type-examples': 'error',
+      },
+    });
+    const problems = await lintFromString({ source, absoluteRef: 'http://127.0.0.1/openapi.json', config });
+    expect(problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`)).toEqual([]);
+  });
+
+  it('the validator does catch a broken document (so the check above means something)', async () => {
+    const broken = JSON.parse(source) as OpenApiDocument & { info: Record<string, unknown> };
+    broken.info = {};
+    const create = broken.paths['/v1/messaging/campaigns']?.post;
+    if (!create?.responses) throw new Error('no createCampaign');
+    create.responses['201'] = {
+      description: 'x',
+      content: { 'application/json': { schema: { $ref: '#/nope' } } },
+    };
+    const config = await createConfig({ extends: ['spec'] });
+    const problems = await lintFromString({
+      source: JSON.stringify(broken),
+      absoluteRef: 'http://x/o.json',
+      config,
+    });
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('operations', () => {
+  it('every operation of API.md’s table is documented, at its path and method', () => {
+    const documented = allOperations().map(({ operation: op }) => op.operationId);
+    for (const operationId of Object.keys(OPERATIONS)) {
+      expect(documented).toContain(operationId);
+      expect(operation(operationId).operationId).toBe(operationId);
+    }
+  });
+
+  it.each(Object.entries(OPERATIONS))(
+    '%s declares its real success status and no other 2xx',
+    (operationId, expected) => {
+      const successes = Object.keys(operation(operationId).responses ?? {}).filter((status) =>
+        status.startsWith('2'),
+      );
+      expect(successes).toEqual([String(expected.success)]);
+    },
+  );
+
+  it.each(Object.entries(OPERATIONS))(
+    '%s declares 400/401/403/404/500 (and 412 iff a state rule applies)',
+    (operationId, expected) => {
+      const statuses = Object.keys(operation(operationId).responses ?? {}).filter(
+        (status) => !status.startsWith('2'),
+      );
+      expect(statuses.sort()).toEqual([...ERROR_STATUSES, ...(expected.stateRule ? ['412'] : [])].sort());
+    },
+  );
+
+  it('every error response of every operation points at the one shared Error schema', () => {
+    for (const { path, method, operation: op } of allOperations()) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (Number(status) < 400) continue;
+        expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual([
+          'application/json',
+        ]);
+        expect(jsonSchema(op, status), `${method} ${path} ${status}`).toEqual({ $ref: ERROR_REF });
+      }
+    }
+    const error = document.components.schemas.Error;
+    expect(sorted(Object.keys(error?.properties ?? {}))).toEqual(['details', 'error', 'message']);
+    // The seed's error schema requires exactly these two.
+    expect(sorted(error?.required)).toEqual(sorted(scheduleSeed.responses['404']?.schema.required));
+    // No per-code leftovers from the generator.
+    expect(Object.keys(document.components.schemas).filter((name) => /error/i.test(name))).toEqual(['Error']);
+  });
+
+  it('bearerAuth (HTTP bearer, JWT) is declared and required by every operation', () => {
+    expect(document.components.securitySchemes?.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    const operations = allOperations();
+    expect(operations.length).toBeGreaterThanOrEqual(Object.keys(OPERATIONS).length);
+    for (const { path, method, operation: op } of operations) {
+      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+    }
+  });
+});
+
+describe('schemas agree with the seeds', () => {
+  it('Campaign: the schedule seed’s 200 properties, all required; schedule and getCampaign answer one', () => {
+    const seedSchema = scheduleSeed.responses['200']?.schema;
+    const campaign = document.components.schemas.Campaign;
+    expect(sorted(Object.keys(campaign?.properties ?? {}))).toEqual(
+      sorted(Object.keys(seedSchema?.properties ?? {})),
+    );
+    expect(sorted(campaign?.required)).toEqual(sorted(seedSchema?.required));
+    for (const operationId of ['createCampaign', 'getCampaign', 'scheduleCampaign', 'cancelCampaign']) {
+      const status = String(OPERATIONS[operationId]?.success);
+      expect(jsonSchema(operation(operationId), status), operationId).toEqual({
+        $ref: '#/components/schemas/Campaign',
+      });
+    }
+  });
+
+  it('Step: the add-step seed’s 201 properties, all required; addCampaignStep answers one', () => {
+    const seedSchema = addStepSeed.responses['201']?.schema;
+    const step = document.components.schemas.Step;
+    expect(sorted(Object.keys(step?.properties ?? {}))).toEqual(
+      sorted(Object.keys(seedSchema?.properties ?? {})),
+    );
+    expect(sorted(step?.required)).toEqual(sorted(seedSchema?.required));
+    expect(jsonSchema(operation('addCampaignStep'), '201')).toEqual({ $ref: '#/components/schemas/Step' });
+  });
+
+  it.each([
+    ['scheduleCampaign', scheduleSeed],
+    ['addCampaignStep', addStepSeed],
+  ])(
+    '%s: the request body has the seed’s properties, types, minimums and required list',
+    (operationId, fixture) => {
+      const body = requestSchema(operation(operationId));
+      expect(body?.type).toBe('object');
+      expect(sorted(Object.keys(body?.properties ?? {}))).toEqual(
+        sorted(Object.keys(fixture.requestBody.properties ?? {})),
+      );
+      expect(sorted(body?.required)).toEqual(sorted(fixture.requestBody.required));
+      for (const [name, expected] of Object.entries(fixture.requestBody.properties ?? {})) {
+        const actual = body?.properties?.[name];
+        expect(actual?.type, name).toEqual(expected.type);
+        if (expected.format !== undefined) expect(actual?.format, name).toBe(expected.format);
+        if (expected.minimum !== undefined) expect(actual?.minimum, name).toBe(expected.minimum);
+      }
+    },
+  );
+
+  it('live responses validate against the document’s own component schemas', async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'openapi.json', components: document.components });
+    const validate = (name: string, value: unknown) => {
+      const check = ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` });
+      expect(check(value), `${name}: ${JSON.stringify(check.errors)}`).toBe(true);
+    };
+
+    const token = await server.token();
+    const campaign = await rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
+      token,
+      body: { name: 'Documented', segment_id: 'seg_1' },
+    });
+    validate('Campaign', campaign.body);
+    const step = await rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/steps`, {
+      token,
+      body: {
+        position: 0,
+        template_id: 'tpl_1',
+        template_version_id: 'tplv_1',
+        variables: { a: [1, { b: null }] },
+      },
+    });
+    validate('Step', step.body);
+    const scheduled = await rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/schedule`, {
+      token,
+      body: { scheduled_at: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(scheduled.status).toBe(200);
+    validate('Campaign', scheduled.body);
+    const missing = await rest('GET', '/v1/messaging/campaigns/cmp_00000000000000000000000000000000', {
+      token,
+    });
+    validate('Error', missing.body);
+  });
+});
+
+describe('/docs', () => {
+  it('renders an HTML reference page for /openapi.json whose script is served here, not from a CDN', async () => {
+    const redirect = await fetch(`${server.url}/docs`, { redirect: 'manual' });
+    expect([200, 301, 302, 308]).toContain(redirect.status);
+
+    const page = await fetch(`${server.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('/openapi.json');
+
+    const sources = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) {
+      const url = new URL(src, `${server.url}/docs/`);
+      expect(url.origin, `${src} must be served by this server`).toBe(server.url);
+      const asset = await fetch(url);
+      expect(asset.status, src).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript/);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    const stylesheets = [...html.matchAll(/<link[^>]*\shref="([^"]+)"/g)].map((match) => match[1] ?? '');
+    for (const href of stylesheets) expect(new URL(href, `${server.url}/docs/`).origin).toBe(server.url);
+  });
+});
