@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '@campaigns/api';
+import { isCampaignsClientError } from '@campaigns/client';
+import type { Campaign, CampaignStatus, Step } from '@campaigns/contract';
+import type { PrismaClient } from '@campaigns/db';
+import { expect } from 'vitest';
+import type { Rest, RestResponse } from '../support/rest';
+
+/** Shared helpers of the lifecycle, schedule and add-step tests (not a test file itself). */
+
+export const CAMPAIGNS = '/v1/messaging/campaigns';
+export const campaignPath = (id: string) => `${CAMPAIGNS}/${id}`;
+export const stepsPath = (id: string) => `${CAMPAIGNS}/${id}/steps`;
+export const stepPath = (id: string, stepId: string) => `${CAMPAIGNS}/${id}/steps/${stepId}`;
+
+/** Well-formed ids that were never issued. */
+export const MISSING_CAMPAIGN = 'cmp_00000000000000000000000000000000';
+export const MISSING_STEP = 'stp_00000000000000000000000000000000';
+
+export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A clock the test moves by hand: timestamps become exact, and "now" can be hit to the millisecond. */
+export class ManualClock implements Clock {
+  constructor(private ms: number = Math.floor(Date.now() / 1000) * 1000) {}
+  now(): Date {
+    return new Date(this.ms);
+  }
+  advance(ms: number): Date {
+    this.ms += ms;
+    return this.now();
+  }
+}
+
+export async function createCampaign(
+  rest: Rest,
+  token: string,
+  body: Record<string, unknown> = { name: 'Spring sale', segment_id: 'seg_1' },
+): Promise<Campaign> {
+  const response = await rest<Campaign>('POST', CAMPAIGNS, { token, body });
+  expect(response.status, response.text).toBe(201);
+  return response.body;
+}
+
+export async function addStep(
+  rest: Rest,
+  token: string,
+  campaignId: string,
+  body: Record<string, unknown> = {},
+): Promise<Step> {
+  const response = await rest<Step>('POST', stepsPath(campaignId), {
+    token,
+    body: { position: 0, template_id: 'tpl_1', template_version_id: 'tplv_1', ...body },
+  });
+  expect(response.status, response.text).toBe(201);
+  return response.body;
+}
+
+/**
+ * A draft with `n` steps; step k has template_id `tpl_k`. The campaign is created over REST, the steps are
+ * written in one statement (addStep itself is tested elsewhere; this keeps fixtures cheap), then read back
+ * over REST so they are exactly what the API shows.
+ */
+export async function draftWithSteps(
+  db: PrismaClient,
+  rest: Rest,
+  token: string,
+  n: number,
+): Promise<{ campaign: Campaign; steps: Step[] }> {
+  const campaign = await createCampaign(rest, token);
+  const now = new Date(campaign.created_at);
+  await db.step.createMany({
+    data: range(n).map((k) => ({
+      id: `stp_${randomBytes(16).toString('hex')}`,
+      campaignId: campaign.id,
+      position: k,
+      templateId: `tpl_${k}`,
+      templateVersionId: 'tplv_1',
+      createdAt: now,
+      updatedAt: now,
+    })),
+  });
+  return { campaign, steps: await listSteps(rest, token, campaign.id) };
+}
+
+export async function listSteps(rest: Rest, token: string, campaignId: string): Promise<Step[]> {
+  const response = await rest<{ items: Step[] }>('GET', stepsPath(campaignId), { token });
+  expect(response.status, response.text).toBe(200);
+  return response.body.items;
+}
+
+export async function getCampaign(rest: Rest, token: string, campaignId: string): Promise<Campaign> {
+  const response = await rest<Campaign>('GET', campaignPath(campaignId), { token });
+  expect(response.status, response.text).toBe(200);
+  return response.body;
+}
+
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** Positions as stored, in order: must always be exactly 0..n-1. */
+export async function storedPositions(db: PrismaClient, campaignId: string): Promise<number[]> {
+  const rows = await db.step.findMany({
+    where: { campaignId },
+    orderBy: { position: 'asc' },
+    select: { position: true },
+  });
+  return rows.map((row) => row.position);
+}
+
+/** Everything stored about a campaign and its steps, to prove that a refused request changed nothing. */
+export async function snapshot(db: PrismaClient, campaignId: string) {
+  return db.campaign.findUnique({
+    where: { id: campaignId },
+    include: { steps: { orderBy: { position: 'asc' } } },
+  });
+}
+
+/**
+ * Puts a campaign into `status` directly in the database (sending and sent have no API of their own:
+ * the dispatcher makes them), with the timestamps the lifecycle would have given it.
+ */
+export async function forceStatus(
+  db: PrismaClient,
+  campaignId: string,
+  status: CampaignStatus,
+): Promise<void> {
+  const past = new Date(Date.now() - 60_000);
+  const later = new Date(Date.now() + 3_600_000);
+  const data = {
+    draft: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: null },
+    scheduled: { scheduledAt: later, publishedAt: past, sentAt: null, cancelledAt: null },
+    sending: { scheduledAt: past, publishedAt: past, sentAt: null, cancelledAt: null },
+    sent: { scheduledAt: past, publishedAt: past, sentAt: past, cancelledAt: null },
+    cancelled: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: past },
+  }[status];
+  await db.campaign.update({ where: { id: campaignId }, data: { status, ...data } });
+}
+
+export const ERROR_KEYS = ['details', 'error', 'message'];
+
+/** A REST error in the contract's shape: exactly `{error, message, details}`, with the given status. */
+export function expectErrorBody(
+  response: RestResponse,
+  status: number,
+  error: string,
+  details?: Record<string, unknown>,
+): Record<string, unknown> {
+  expect(response.status, response.text).toBe(status);
+  const body = response.body as { error: string; message: string; details: Record<string, unknown> };
+  expect(Object.keys(body).sort()).toEqual(ERROR_KEYS);
+  expect(body.error).toBe(error);
+  expect(typeof body.message).toBe('string');
+  expect(body.message.length).toBeGreaterThan(0);
+  if (details) expect(body.details).toEqual(details);
+  return body.details;
+}
+
+/** A 400 whose issues include one at exactly `path`. */
+export function expectValidationIssueAt(response: RestResponse, path: (string | number)[]): void {
+  const details = expectErrorBody(response, 400, 'validation_failed');
+  const issues = details.issues as { path: (string | number)[]; message: string }[];
+  expect(issues.map((issue) => issue.path)).toContainEqual(path);
+}
+
+/** The failure of a tRPC call: its typed error data (`code`, `error`, `details`, `httpStatus`). */
+export async function trpcFailure(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (error) {
+    if (isCampaignsClientError(error) && error.data) return error.data;
+    throw error;
+  }
+  throw new Error('expected the tRPC call to fail');
+}
+
+/** An ISO instant `ms` from now (real time). */
+export const fromNow = (ms: number): string => new Date(Date.now() + ms).toISOString();

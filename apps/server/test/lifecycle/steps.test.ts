@@ -1,0 +1,331 @@
+import type { CampaignStatus, Step } from '@campaigns/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
+import {
+  createCampaign,
+  draftWithSteps,
+  expectErrorBody,
+  expectValidationIssueAt,
+  forceStatus,
+  getCampaign,
+  listSteps,
+  ManualClock,
+  MISSING_CAMPAIGN,
+  MISSING_STEP,
+  range,
+  snapshot,
+  stepPath,
+  stepsPath,
+  storedPositions,
+  trpcFailure,
+} from './fixtures';
+
+// PATCH and DELETE /v1/messaging/campaigns/{id}/steps/{step_id} (campaigns.updateStep, campaigns.removeStep).
+
+const clock = new ManualClock();
+let server: TestServer;
+let rest: Rest;
+let token: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ clock });
+  rest = restClient(server.url);
+  token = await server.token();
+});
+afterAll(() => server?.close());
+
+const patchStep = (id: string, stepId: string, body: unknown) =>
+  rest<Step>('PATCH', stepPath(id, stepId), { token, body });
+const deleteStep = (id: string, stepId: string) =>
+  rest<{ items: Step[] }>('DELETE', stepPath(id, stepId), { token });
+const ids = (steps: Step[]) => steps.map((step) => step.id);
+
+/** `ids` with the element at `from` moved to `to`: what a move must produce. */
+function moved<T>(items: T[], from: number, to: number): T[] {
+  const copy = [...items];
+  const [item] = copy.splice(from, 1);
+  if (item === undefined) throw new Error(`nothing at ${from}`);
+  copy.splice(to, 0, item);
+  return copy;
+}
+
+describe('updateStep: editing fields', () => {
+  it('changes template ids, delay and variables; position and other steps unchanged; updated_at moves', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 3);
+    const target = steps[1]!;
+    const now = clock.advance(1_000);
+    const change = {
+      template_id: 'tpl_x',
+      template_version_id: 'tplv_x',
+      delay_minutes: 90,
+      variables: { a: [1] },
+    };
+
+    const response = await patchStep(campaign.id, target.id, change);
+
+    expect(response.status, response.text).toBe(200);
+    expect(response.body).toEqual({ ...target, ...change });
+    const after = await listSteps(rest, token, campaign.id);
+    expect(after).toEqual([steps[0], { ...target, ...change }, steps[2]]);
+    expect((await getCampaign(rest, token, campaign.id)).updated_at).toBe(now.toISOString());
+  });
+
+  it('replaces variables as a whole (variables {} clears them)', async () => {
+    const campaign = await createCampaign(rest, token);
+    const step = (
+      await rest<Step>('POST', stepsPath(campaign.id), {
+        token,
+        body: { position: 0, template_id: 't', template_version_id: 'v', variables: { a: 1, b: 2 } },
+      })
+    ).body;
+    const response = await patchStep(campaign.id, step.id, { variables: {} });
+    expect(response.status, response.text).toBe(200);
+    expect(response.body.variables).toEqual({});
+  });
+
+  it('accepts an empty patch and the step stays as it was', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const response = await patchStep(campaign.id, steps[0]!.id, {});
+    expect(response.status, response.text).toBe(200);
+    expect(response.body).toEqual(steps[0]);
+  });
+});
+
+describe('updateStep: moving', () => {
+  const N = 5;
+  const cases: [number, number][] = [];
+  for (const from of range(N)) for (const to of range(N)) cases.push([from, to]);
+
+  it.each(cases)('moves %i → %i: positions stay 0..n-1, the others keep their order', async (from, to) => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, N);
+    const response = await patchStep(campaign.id, steps[from]!.id, { position: to });
+    expect(response.status, response.text).toBe(200);
+    expect(response.body).toEqual({ ...steps[from], position: to });
+    const after = await listSteps(rest, token, campaign.id);
+    expect(ids(after)).toEqual(moved(ids(steps), from, to));
+    expect(after.map((step) => step.position)).toEqual(range(N));
+  });
+
+  it('moves and edits in one request', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 3);
+    const response = await patchStep(campaign.id, steps[2]!.id, { position: 0, delay_minutes: 7 });
+    expect(response.body).toMatchObject({ id: steps[2]!.id, position: 0, delay_minutes: 7 });
+    expect(ids(await listSteps(rest, token, campaign.id))).toEqual(moved(ids(steps), 2, 0));
+  });
+
+  it('keeps the order right over a long random sequence of inserts, moves and removes', async () => {
+    const campaign = await createCampaign(rest, token);
+    let model: string[] = [];
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 60; i++) {
+      const op = model.length < 3 ? 0 : random(3);
+      if (op === 0) {
+        const position = random(model.length + 1);
+        const step = await rest<Step>('POST', stepsPath(campaign.id), {
+          token,
+          body: { position, template_id: `t${i}`, template_version_id: 'v' },
+        });
+        expect(step.status, step.text).toBe(201);
+        model.splice(position, 0, step.body.id);
+      } else if (op === 1) {
+        const from = random(model.length);
+        const to = random(model.length);
+        expect((await patchStep(campaign.id, model[from]!, { position: to })).status).toBe(200);
+        model = moved(model, from, to);
+      } else {
+        const at = random(model.length);
+        const response = await deleteStep(campaign.id, model[at]!);
+        expect(response.status).toBe(200);
+        model.splice(at, 1);
+        expect(ids(response.body.items)).toEqual(model);
+      }
+    }
+    const after = await listSteps(rest, token, campaign.id);
+    expect(ids(after)).toEqual(model);
+    expect(after.map((step) => step.position)).toEqual(range(model.length));
+  });
+
+  it.each([
+    [3, 3],
+    [3, 50],
+    [1, 1],
+  ])(
+    'with %i steps, position %i is position_out_of_range with max_position = n-1, nothing changed',
+    async (n, to) => {
+      const { campaign, steps } = await draftWithSteps(server.db, rest, token, n);
+      const before = await snapshot(server.db, campaign.id);
+      const response = await patchStep(campaign.id, steps[0]!.id, {
+        position: to,
+        template_id: 'tpl_changed',
+      });
+      expectErrorBody(response, 412, 'bad_state', { reason: 'position_out_of_range', max_position: n - 1 });
+      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    },
+  );
+});
+
+describe('removeStep', () => {
+  it.each([
+    ['the first', 0],
+    ['a middle', 2],
+    ['the last', 4],
+  ])('removes %s step: later steps move up, returns the remaining steps', async (_label, at) => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 5);
+    const now = clock.advance(1_000);
+    const response = await deleteStep(campaign.id, steps[at]!.id);
+    expect(response.status, response.text).toBe(200);
+    const remaining = steps.filter((_, k) => k !== at).map((step, k) => ({ ...step, position: k }));
+    expect(response.body).toEqual({ items: remaining });
+    expect(await listSteps(rest, token, campaign.id)).toEqual(remaining);
+    expect((await getCampaign(rest, token, campaign.id)).updated_at).toBe(now.toISOString());
+  });
+
+  it('removes the only step, leaving none; removing it again is 404', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 1);
+    expect((await deleteStep(campaign.id, steps[0]!.id)).body).toEqual({ items: [] });
+    expectErrorBody(await deleteStep(campaign.id, steps[0]!.id), 404, 'not_found');
+    expect(await storedPositions(server.db, campaign.id)).toEqual([]);
+  });
+});
+
+describe('state rule: steps change only in draft (412 bad_state, nothing changed)', () => {
+  it.each<CampaignStatus>(['scheduled', 'sending', 'sent', 'cancelled'])(
+    'refuses to edit, move or remove in %s',
+    async (status) => {
+      const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+      await forceStatus(server.db, campaign.id, status);
+      const before = await snapshot(server.db, campaign.id);
+      const details = { reason: 'invalid_status', status };
+      expectErrorBody(
+        await patchStep(campaign.id, steps[0]!.id, { delay_minutes: 5 }),
+        412,
+        'bad_state',
+        details,
+      );
+      expectErrorBody(await patchStep(campaign.id, steps[0]!.id, { position: 1 }), 412, 'bad_state', details);
+      expectErrorBody(await deleteStep(campaign.id, steps[0]!.id), 412, 'bad_state', details);
+      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    },
+  );
+});
+
+describe('bad references (404, nothing changed)', () => {
+  it('answers 404 for an unknown, malformed or absurdly long step id', async () => {
+    const { campaign } = await draftWithSteps(server.db, rest, token, 2);
+    const before = await snapshot(server.db, campaign.id);
+    for (const stepId of [MISSING_STEP, 'stp_zz', 's'.repeat(2_000), encodeURIComponent("1' OR '1'='1")]) {
+      expectErrorBody(await patchStep(campaign.id, stepId, { position: 0 }), 404, 'not_found');
+      expectErrorBody(await deleteStep(campaign.id, stepId), 404, 'not_found');
+    }
+    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+  });
+
+  it('answers 404 for a step of another campaign, and changes neither campaign', async () => {
+    const a = await draftWithSteps(server.db, rest, token, 2);
+    const b = await draftWithSteps(server.db, rest, token, 2);
+    const [beforeA, beforeB] = [
+      await snapshot(server.db, a.campaign.id),
+      await snapshot(server.db, b.campaign.id),
+    ];
+    const foreign = b.steps[1]!.id;
+    expectErrorBody(await patchStep(a.campaign.id, foreign, { position: 0 }), 404, 'not_found');
+    expectErrorBody(await patchStep(a.campaign.id, foreign, { template_id: 'stolen' }), 404, 'not_found');
+    expectErrorBody(await deleteStep(a.campaign.id, foreign), 404, 'not_found');
+    expect(await snapshot(server.db, a.campaign.id)).toEqual(beforeA);
+    expect(await snapshot(server.db, b.campaign.id)).toEqual(beforeB);
+  });
+
+  it('answers 404 for an unknown campaign', async () => {
+    const { steps } = await draftWithSteps(server.db, rest, token, 1);
+    expectErrorBody(await patchStep(MISSING_CAMPAIGN, steps[0]!.id, { position: 0 }), 404, 'not_found');
+    expectErrorBody(await deleteStep(MISSING_CAMPAIGN, steps[0]!.id), 404, 'not_found');
+  });
+
+  it("answers 404 for another brand's campaign, and changes nothing", async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const before = await snapshot(server.db, campaign.id);
+    const other = await server.token({ brand: 'brand_other' });
+    const path = stepPath(campaign.id, steps[0]!.id);
+    expectErrorBody(await rest('PATCH', path, { token: other, body: { position: 1 } }), 404, 'not_found');
+    expectErrorBody(await rest('DELETE', path, { token: other }), 404, 'not_found');
+    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+  });
+});
+
+describe('validation (400 validation_failed, nothing changed)', () => {
+  it.each<[string, Record<string, unknown>, (string | number)[]]>([
+    ['an unknown key', { postion: 1 }, ['postion']],
+    ['campaign_id (read-only)', { campaign_id: MISSING_CAMPAIGN }, ['campaign_id']],
+    ['a negative position', { position: -1 }, ['position']],
+    ['a fractional position', { position: 0.5 }, ['position']],
+    ['a position as a string', { position: '1' }, ['position']],
+    ['a null position', { position: null }, ['position']],
+    ['an empty template_id', { template_id: '' }, ['template_id']],
+    ['a null template_version_id', { template_version_id: null }, ['template_version_id']],
+    ['a delay over one year', { delay_minutes: 525_601 }, ['delay_minutes']],
+    ['a delay as a string', { delay_minutes: '10' }, ['delay_minutes']],
+    ['variables as an array', { variables: [] }, ['variables']],
+    ['variables over 32 KiB', { variables: { v: 'x'.repeat(33 * 1024) } }, ['variables']],
+  ])('refuses %s', async (_label, body, path) => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const before = await snapshot(server.db, campaign.id);
+    expectValidationIssueAt(await patchStep(campaign.id, steps[0]!.id, body), path);
+    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+  });
+});
+
+describe('over tRPC (campaigns.updateStep, campaigns.removeStep)', () => {
+  it('moves and removes', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 4);
+    const client = server.client(token);
+    const step = await client.campaigns.updateStep.mutate({
+      id: campaign.id,
+      step_id: steps[3]!.id,
+      position: 1,
+    });
+    expect(step).toMatchObject({ id: steps[3]!.id, position: 1 });
+    const { items } = await client.campaigns.removeStep.mutate({ id: campaign.id, step_id: steps[0]!.id });
+    expect(ids(items)).toEqual([steps[3]!.id, steps[1]!.id, steps[2]!.id]);
+    expect(items.map((item) => item.position)).toEqual([0, 1, 2]);
+  });
+
+  it('answers PRECONDITION_FAILED with position_out_of_range and with invalid_status', async () => {
+    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const client = server.client(token);
+    const outOfRange = await trpcFailure(
+      client.campaigns.updateStep.mutate({ id: campaign.id, step_id: steps[0]!.id, position: 2 }),
+    );
+    expect(outOfRange).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
+    expect(outOfRange.details).toEqual({ reason: 'position_out_of_range', max_position: 1 });
+
+    await forceStatus(server.db, campaign.id, 'scheduled');
+    const notDraft = await trpcFailure(
+      client.campaigns.removeStep.mutate({ id: campaign.id, step_id: steps[0]!.id }),
+    );
+    expect(notDraft).toMatchObject({ code: 'PRECONDITION_FAILED', error: 'bad_state' });
+    expect(notDraft.details).toEqual({ reason: 'invalid_status', status: 'scheduled' });
+    expect(await storedPositions(server.db, campaign.id)).toEqual([0, 1]);
+  });
+
+  it('answers NOT_FOUND for a step of another campaign and BAD_REQUEST for wrong types', async () => {
+    const a = await draftWithSteps(server.db, rest, token, 1);
+    const b = await draftWithSteps(server.db, rest, token, 1);
+    const client = server.client(token);
+    const foreign = await trpcFailure(
+      client.campaigns.removeStep.mutate({ id: a.campaign.id, step_id: b.steps[0]!.id }),
+    );
+    expect(foreign).toMatchObject({ code: 'NOT_FOUND', error: 'not_found' });
+
+    const wrongType = await trpcFailure(
+      // @ts-expect-error delay_minutes must be a number
+      client.campaigns.updateStep.mutate({ id: a.campaign.id, step_id: a.steps[0]!.id, delay_minutes: '5' }),
+    );
+    expect(wrongType).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
+    expect(await listSteps(rest, token, b.campaign.id)).toEqual(b.steps);
+  });
+});
