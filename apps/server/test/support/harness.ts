@@ -1,10 +1,18 @@
-import { type Clock, createHs256Verifier, signToken, systemClock } from '@campaigns/api';
+import {
+  buildOpenApiDocument,
+  type Clock,
+  createHs256Verifier,
+  signToken,
+  systemClock,
+  type TokenVerifier,
+} from '@campaigns/api';
 import { type CampaignsClient, createCampaignsClient } from '@campaigns/client';
 import { SCOPES } from '@campaigns/contract';
 import { createPrismaClient, migrationStatus, type PrismaClient } from '@campaigns/db';
 import { createTestDatabase } from '@campaigns/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app';
+import { type AppOptions, buildApp } from '../../src/http/app';
+import { type OpenApiDocument, watchResponses } from './openapi-responses';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 
@@ -29,8 +37,35 @@ export interface TestServer {
 
 export interface TestServerOptions {
   clock?: Clock;
+  /** The bearer-token verifier; default HS256 with TEST_JWT_SECRET (which `token()` signs with). */
+  tokens?: TokenVerifier;
   /** Built web app to serve at `/`. */
   webRoot?: string;
+  /**
+   * Every `/v1` response is checked against the OpenAPI document (the server's own unless one is
+   * given), and `close()` throws listing those that break it. Default on; turn it off only for tests
+   * that deliberately make the server misbehave.
+   */
+  validateResponses?: boolean | { document: OpenApiDocument };
+  /** Limits, rate limit, CORS and header settings (docs/hardening.md); default the app's own. */
+  http?: Pick<
+    AppOptions,
+    | 'bodyLimitBytes'
+    | 'maxHeaderSizeBytes'
+    | 'rateLimitPerMinute'
+    | 'corsOrigins'
+    | 'hstsMaxAgeSeconds'
+    | 'idempotencyPurgeIntervalMs'
+  >;
+  /** A pino logger to see what the server logs; default none. */
+  logger?: AppOptions['logger'];
+}
+
+let serverDocument: OpenApiDocument | undefined;
+function documentOf(option: TestServerOptions['validateResponses']): OpenApiDocument {
+  if (typeof option === 'object') return option.document;
+  serverDocument ??= buildOpenApiDocument({ baseUrl: 'http://127.0.0.1' });
+  return serverDocument;
 }
 
 /** The real server on an ephemeral loopback port, against a fresh migrated database. */
@@ -38,12 +73,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = await createTestDatabase();
   const db = createPrismaClient(database.url);
   const app = await buildApp({
-    deps: { db, clock: options.clock ?? systemClock, tokens: createHs256Verifier(TEST_JWT_SECRET) },
-    logger: false,
+    deps: {
+      db,
+      clock: options.clock ?? systemClock,
+      tokens: options.tokens ?? createHs256Verifier(TEST_JWT_SECRET),
+    },
+    logger: options.logger ?? false,
     publicUrl: 'http://127.0.0.1',
+    ...options.http,
     isReady: async () => (await migrationStatus(database.url)).pending.length === 0,
     devTokens: { secret: TEST_JWT_SECRET },
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   });
+  const responses =
+    options.validateResponses === false
+      ? undefined
+      : watchResponses(app, documentOf(options.validateResponses));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server did not bind a TCP port');
@@ -61,11 +106,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         scopes: token.scopes ?? [SCOPES.read, SCOPES.write],
         ...(token.expiresIn ? { expiresIn: token.expiresIn } : {}),
       }),
-    client: (token, clientOptions = {}) => createCampaignsClient({ url, token, batch: clientOptions.batch ?? false }),
+    client: (token, clientOptions = {}) =>
+      createCampaignsClient({ url, token, batch: clientOptions.batch ?? false }),
     close: async () => {
       await app.close();
       await db.$disconnect();
       await database.drop();
+      responses?.assertConforming();
     },
   };
 }

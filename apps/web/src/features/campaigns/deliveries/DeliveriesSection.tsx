@@ -1,0 +1,33 @@
+import { useQuery } from '@tanstack/react-query';
+import { describeError } from '../../../api/describe-error';
+import { useTRPC } from '../../../api/trpc';
+import type { Campaign } from '../../../api/types';
+import { ActionError } from '../../../ui/ActionError';
+import { isLive } from '../status';
+import { DeliveriesTable } from './DeliveriesTable';
+import { useLiveDeliveries } from './useLiveDeliveries';
+
+/** The steps sent so far, appearing as they fire. */
+export function DeliveriesSection({ campaign }: { campaign: Campaign }) {
+  const trpc = useTRPC();
+  const deliveries = useLiveDeliveries(campaign);
+  // The steps section's cached query: no extra request.
+  const steps = useQuery(trpc.campaigns.listSteps.queryOptions({ id: campaign.id }));
+  if (campaign.status === 'draft') return null;
+
+  const sent = deliveries.data?.items ?? [];
+  const total = steps.data?.items.length;
+  return (
+    <section className="section" aria-labelledby="deliveries-heading">
+      <h2 id="deliveries-heading">Deliveries</h2>
+      <p aria-live="polite">
+        {total === undefined ? `${sent.length} sent` : `${sent.length} of ${total} steps sent`}
+        {isLive(campaign.status) ? ' · updates automatically' : ''}
+      </p>
+      {deliveries.isError && !deliveries.data ? (
+        <ActionError message={describeError(deliveries.error, 'load').summary} />
+      ) : null}
+      {sent.length > 0 ? <DeliveriesTable deliveries={sent} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { useQuery } from '@tanstack/react-query';
+import { describeError } from '../../../api/describe-error';
+import { useTRPC } from '../../../api/trpc';
+import { Link } from '../../../router/history';
+import { paths } from '../../../router/routes';
+import { ActionError } from '../../../ui/ActionError';
+import { PageHeading } from '../../../ui/PageHeading';
+import { DeliveriesSection } from '../deliveries/DeliveriesSection';
+import { CampaignOverview } from '../details/CampaignOverview';
+import { StatusBadge } from '../StatusBadge';
+import { SendingSection } from '../schedule/SendingSection';
+import { isLive } from '../status';
+import { StepsSection } from '../steps/StepsSection';
+
+/** How often a scheduled or sending campaign is re-read, to show it start and finish without a reload. */
+const LIVE_REFRESH_MS = 3_000;
+
+export function CampaignDetailScreen({ campaignId }: { campaignId: string }) {
+  const trpc = useTRPC();
+  const campaign = useQuery({
+    ...trpc.campaigns.get.queryOptions({ id: campaignId }),
+    refetchInterval: (query) =>
+      query.state.data && isLive(query.state.data.status) ? LIVE_REFRESH_MS : false,
+  });
+
+  const back = (
+    <Link to={paths.list()} className="back-link">
+      ← All campaigns
+    </Link>
+  );
+  // A failed background refresh keeps showing the campaign it already has.
+  if (!campaign.data) {
+    return (
+      <>
+        {back}
+        {campaign.isError ? (
+          <>
+            <PageHeading>Campaign not available</PageHeading>
+            <ActionError message={describeError(campaign.error, 'load').summary} />
+          </>
+        ) : (
+          <p aria-busy="true">Loading campaign…</p>
+        )}
+      </>
+    );
+  }
+
+  const data = campaign.data;
+  return (
+    <>
+      {back}
+      <div className="page-header">
+        <PageHeading>{data.name}</PageHeading>
+        <StatusBadge status={data.status} />
+      </div>
+      <CampaignOverview campaign={data} />
+      <StepsSection campaign={data} />
+      <SendingSection campaign={data} />
+      <DeliveriesSection campaign={data} />
+    </>
+  );
+}

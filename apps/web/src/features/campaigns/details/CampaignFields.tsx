@@ -1,0 +1,78 @@
+import { CAMPAIGN_LIMITS } from '@campaigns/contract';
+import type { FieldErrors } from '../../../api/describe-error';
+import { Field } from '../../../ui/Field';
+
+export interface CampaignFieldValues {
+  name: string;
+  description: string;
+  segment_id: string;
+}
+
+export const CAMPAIGN_FIELDS = ['name', 'description', 'segment_id'] as const;
+
+export const emptyCampaignFields: CampaignFieldValues = { name: '', description: '', segment_id: '' };
+
+/** The form's text as the API wants it: an empty description is no description. */
+export const toCampaignInput = (values: CampaignFieldValues) => ({
+  name: values.name,
+  segment_id: values.segment_id,
+  description: values.description.trim() === '' ? null : values.description,
+});
+
+interface CampaignFieldsProps {
+  values: CampaignFieldValues;
+  errors: FieldErrors;
+  onChange: (values: CampaignFieldValues) => void;
+  idPrefix: string;
+}
+
+/** Name, description and audience segment: shared by "New campaign" and "Edit details". */
+export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignFieldsProps) {
+  const set = (key: keyof CampaignFieldValues) => (value: string) => onChange({ ...values, [key]: value });
+  return (
+    <>
+      <Field name="name" label="Name" idPrefix={idPrefix} error={errors.name}>
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            maxLength={CAMPAIGN_LIMITS.nameMax}
+            value={values.name}
+            onChange={(event) => set('name')(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field name="description" label="Description (optional)" idPrefix={idPrefix} error={errors.description}>
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            maxLength={CAMPAIGN_LIMITS.descriptionMax}
+            value={values.description}
+            onChange={(event) => set('description')(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        name="segment_id"
+        label="Audience segment ID"
+        idPrefix={idPrefix}
+        hint="The segment of customers who receive this campaign, e.g. seg_vip."
+        error={errors.segment_id}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={CAMPAIGN_LIMITS.segmentIdMax}
+            value={values.segment_id}
+            onChange={(event) => set('segment_id')(event.target.value)}
+          />
+        )}
+      </Field>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import { UpdateStepInputSchema } from '@campaigns/contract';
+import { useMutation } from '@tanstack/react-query';
+import { type FormEvent, useRef, useState } from 'react';
+import { describeError } from '../../../api/describe-error';
+import { useTRPC } from '../../../api/trpc';
+import type { Step } from '../../../api/types';
+import { useFormErrors } from '../../../forms/useFormErrors';
+import { validate } from '../../../forms/validate';
+import { ActionError } from '../../../ui/ActionError';
+import { useFocusFirstField } from '../../../ui/useFocusFirstField';
+import { StepFields } from './StepFields';
+import { parseStepFields, STEP_FIELDS, stepToFields } from './step-values';
+
+interface EditStepFormProps {
+  step: Step;
+  onSaved: () => Promise<void>;
+  onCancel: () => void;
+}
+
+/** Changes a step's template, wait and variables in place; moving is done with the step's move buttons. */
+export function EditStepForm({ step, onSaved, onCancel }: EditStepFormProps) {
+  const trpc = useTRPC();
+  const formRef = useRef<HTMLFormElement>(null);
+  const errors = useFormErrors(formRef);
+  useFocusFirstField(formRef);
+  const [values, setValues] = useState(() => stepToFields(step));
+  const idPrefix = `edit-step-${step.id}`;
+
+  const save = useMutation(
+    trpc.campaigns.updateStep.mutationOptions({
+      onSuccess: () => onSaved(),
+      onError: (error) => errors.fail(describeError(error, 'updateStep', STEP_FIELDS)),
+    }),
+  );
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseStepFields(values);
+    if (!parsed.ok) return errors.fail({ fields: parsed.fields });
+    const { position: _unchanged, ...changes } = parsed.step;
+    const checked = validate(UpdateStepInputSchema, { id: step.campaign_id, step_id: step.id, ...changes });
+    if (!checked.ok) return errors.fail({ fields: checked.fields });
+    errors.clear();
+    save.mutate(checked.data);
+  };
+
+  return (
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      className="form"
+      aria-label={`Edit step ${step.position + 1}`}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onCancel();
+      }}
+    >
+      <StepFields values={values} errors={errors.fields} onChange={setValues} idPrefix={idPrefix} />
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save step'}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <ActionError message={errors.summary} />
+    </form>
+  );
+}

@@ -1,0 +1,117 @@
+import { STEP_LIMITS } from '@campaigns/contract';
+import type { FieldErrors } from '../../../api/describe-error';
+import { Field } from '../../../ui/Field';
+import { type StepFieldValues, VARIABLES_EXAMPLE } from './step-values';
+
+interface StepFieldsProps {
+  values: StepFieldValues;
+  errors: FieldErrors;
+  onChange: (values: StepFieldValues) => void;
+  idPrefix: string;
+  /** Positions the step can take, shown from 1; omitted where the form does not move the step. */
+  positions?: { last: number };
+}
+
+/** Where the step goes, which template it sends, after how long, with which variables. */
+export function StepFields({ values, errors, onChange, idPrefix, positions }: StepFieldsProps) {
+  const set = (key: keyof StepFieldValues) => (value: string) => onChange({ ...values, [key]: value });
+  return (
+    <>
+      {positions ? (
+        <Field
+          name="position"
+          label="Position"
+          idPrefix={idPrefix}
+          hint={
+            positions.last === 1
+              ? 'This will be step 1.'
+              : `1 puts it first; ${positions.last} adds it at the end.`
+          }
+          error={errors.position}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={positions.last}
+              step={1}
+              value={values.position}
+              onChange={(event) => set('position')(event.target.value)}
+            />
+          )}
+        </Field>
+      ) : null}
+      <Field name="template_id" label="Template ID" idPrefix={idPrefix} error={errors.template_id}>
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={STEP_LIMITS.templateIdMax}
+            value={values.template_id}
+            onChange={(event) => set('template_id')(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        name="template_version_id"
+        label="Template version ID"
+        idPrefix={idPrefix}
+        error={errors.template_version_id}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={STEP_LIMITS.templateIdMax}
+            value={values.template_version_id}
+            onChange={(event) => set('template_version_id')(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        name="delay_minutes"
+        label="Wait before sending (minutes)"
+        idPrefix={idPrefix}
+        hint="Counted from the previous step; for the first step, from the scheduled time."
+        error={errors.delay_minutes}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={STEP_LIMITS.delayMinutesMax}
+            step={1}
+            value={values.delay_minutes}
+            onChange={(event) => set('delay_minutes')(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        name="variables"
+        label="Template variables (optional)"
+        idPrefix={idPrefix}
+        hint={`A JSON object, e.g. ${VARIABLES_EXAMPLE}. Leave empty for none.`}
+        error={errors.variables}
+      >
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            spellCheck={false}
+            className="mono"
+            value={values.variables}
+            onChange={(event) => set('variables')(event.target.value)}
+          />
+        )}
+      </Field>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+/** The app's screens. Paths are real URLs (the server falls back to index.html), so links can be shared. */
+export type Route =
+  | { name: 'list' }
+  | { name: 'create' }
+  | { name: 'detail'; campaignId: string }
+  | { name: 'notFound' };
+
+export const paths = {
+  list: (status?: string) => (status ? `/?status=${encodeURIComponent(status)}` : '/'),
+  create: () => '/campaigns/new',
+  detail: (campaignId: string) => `/campaigns/${encodeURIComponent(campaignId)}`,
+};
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/') return { name: 'list' };
+  if (path === '/campaigns/new') return { name: 'create' };
+  const detail = /^\/campaigns\/([^/]+)$/.exec(path);
+  if (detail?.[1]) {
+    try {
+      return { name: 'detail', campaignId: decodeURIComponent(detail[1]) };
+    } catch {
+      return { name: 'notFound' };
+    }
+  }
+  return { name: 'notFound' };
+}

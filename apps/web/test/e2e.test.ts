@@ -1,0 +1,251 @@
+/**
+ * The web app end to end, in a real browser (Debian's Chromium through playwright-core) against the real
+ * server and a fresh database: the built app is served by the server itself, as `pnpm start` does.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/support/harness';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const WEB_ROOT = resolve(import.meta.dirname, '..');
+const SCREENSHOTS = join(WEB_ROOT, 'test-results');
+const BRAND = 'brand_e2e';
+
+let server: TestServer;
+let context: BrowserContext;
+let page: Page;
+const scratch: string[] = [];
+
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+
+const screenshot = (name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** Waits for the page to catch up (queries, re-renders) longer than expect.poll's default second. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
+/** The screen's heading; every screen focuses its h1 when it opens. */
+const heading = () => page.getByRole('heading', { level: 1 });
+
+/**
+ * `vite build`, as `pnpm --filter @campaigns/web build` runs it, in a child process: in this one Vitest has
+ * set NODE_ENV=test, which would give a development JSX transform against production React.
+ */
+async function buildWebApp(): Promise<string> {
+  const outDir = tempDir('campaigns-web-');
+  await run(
+    join(WEB_ROOT, 'node_modules/.bin/vite'),
+    ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: WEB_ROOT,
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
+  return outDir;
+}
+
+async function openBrowser(): Promise<void> {
+  context = await chromium.launchPersistentContext(tempDir('campaigns-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+    // A fixed zone, so the picker's offset and the times on screen are known.
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+    viewport: { width: 1100, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  // Fail a step well before the test's own timeout, with Playwright's message saying what it waited for.
+  page.setDefaultTimeout(10_000);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startTestServer({ webRoot: await buildWebApp() });
+    const home = await fetch(server.url);
+    if (!home.headers.get('content-type')?.startsWith('text/html')) {
+      throw new Error(
+        'The test server does not serve the web app at / (startTestServer webRoot is not wired)',
+      );
+    }
+    await openBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a pasted token the server does not accept', async () => {
+    await page.goto(server.url);
+    await poll(() => heading().textContent()).toBe('Sign in to Messaging campaigns');
+    const tokenField = page.getByRole('textbox', { name: 'Access token' });
+    const signIn = page.getByRole('button', { name: 'Sign in' }).last();
+
+    await tokenField.fill('not a token');
+    await signIn.click();
+    await poll(() => page.locator('#sign-in-token-error').textContent()).toBe(
+      'This does not look like an access token. Paste the whole token.',
+    );
+
+    // Well-formed and unexpired, but not signed with the server's key: the API answers 401.
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    await tokenField.fill(`${part({ alg: 'HS256' })}.${part({ sub: 'x', brand_id: BRAND, exp })}.forged`);
+    await signIn.click();
+    await page.getByText('Your sign-in has expired. Please sign in again.').waitFor();
+    await poll(() => heading().textContent()).toBe('Sign in to Messaging campaigns');
+  });
+
+  it('signs in with the development sign-in', async () => {
+    await page.getByLabel('Brand ID').fill(BRAND);
+    await page.getByLabel('User ID').fill('ada');
+    await screenshot('01-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).first().click();
+    await poll(() => heading().textContent()).toBe('Campaigns');
+    await page.getByText('No campaigns yet.').waitFor();
+  });
+
+  let campaignUrl = '';
+
+  it('shows validation errors next to the field, then creates a campaign', async () => {
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await poll(() => heading().textContent()).toBe('New campaign');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+
+    // The contract's schema, checked in the browser: the message sits at the field, which gets focus.
+    const name = page.getByLabel('Name');
+    await poll(() => name.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#create-name-error').textContent()).toBe('Required.');
+    expect(await name.evaluate((element) => element === document.activeElement)).toBe(true);
+    await screenshot('02-create-validation');
+
+    await name.fill('Spring sale');
+    await page.getByLabel('Description (optional)').fill('Three reminders for the spring sale');
+    await page.getByLabel('Audience segment ID').fill('seg_vip');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await poll(() => heading().textContent()).toBe('Spring sale');
+    expect(page.url()).toMatch(/\/campaigns\/cmp_[0-9a-f]{32}$/);
+    campaignUrl = page.url();
+  });
+
+  it('adds two steps and moves one', async () => {
+    const addStep = async (templateId: string, delay: string) => {
+      await page.locator('#add-step-template_id').fill(templateId);
+      await page.locator('#add-step-template_version_id').fill(`${templateId}_v1`);
+      await page.locator('#add-step-delay_minutes').fill(delay);
+      await page.getByRole('button', { name: 'Add step' }).click();
+    };
+    const steps = page.locator('.step-list > li');
+
+    await addStep('tpl_welcome', '0');
+    await poll(() => steps.count()).toBe(1);
+    await page.locator('#add-step-variables').fill('{"first_name": "Ada"}');
+    await addStep('tpl_reminder', '90');
+    await poll(() => steps.count()).toBe(2);
+    expect(await steps.nth(1).textContent()).toContain('1 hour 30 minutes after the previous step');
+
+    await page.getByRole('button', { name: 'Move step 2 up' }).click();
+    await poll(() => steps.nth(0).textContent()).toContain('tpl_reminder');
+    expect(await steps.nth(1).textContent()).toContain('tpl_welcome');
+    // Focus follows the moved step to its new place.
+    expect(await steps.nth(0).evaluate((item) => item.contains(document.activeElement))).toBe(true);
+
+    // A position past the end is the server's 412 rule, shown at the position field.
+    await page.locator('#add-step-position').fill('9');
+    await addStep('tpl_late', '0');
+    await poll(() => page.locator('#add-step-position-error').textContent()).toBe(
+      'Choose a position from 1 to 3.',
+    );
+    await page.locator('#add-step-position').fill('3');
+    await page.locator('#add-step-variables').fill('');
+    await screenshot('03-detail-steps');
+  });
+
+  it('removes a step after confirmation', async () => {
+    const steps = page.locator('.step-list > li');
+    await page.locator('#add-step-template_id').fill('tpl_extra');
+    await page.locator('#add-step-template_version_id').fill('tpl_extra_v1');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await poll(() => steps.count()).toBe(3);
+    await page.getByRole('button', { name: 'Remove step 3' }).click();
+    await page.getByRole('button', { name: 'Yes, remove step 3' }).click();
+    await poll(() => steps.count()).toBe(2);
+  });
+
+  it('shows the server’s validation error at the picker, then schedules the campaign', async () => {
+    const picker = page.getByLabel('Send time');
+    expect(await page.locator('#schedule-scheduled_at-hint').textContent()).toContain('Europe/Berlin');
+
+    await picker.fill('2020-01-01T10:00');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await poll(() => page.locator('#schedule-scheduled_at-error').textContent()).toBe(
+      'Choose a date and time in the future.',
+    );
+    await screenshot('04-schedule-validation');
+
+    await picker.fill('2030-06-15T10:00');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await poll(() => page.locator('.page-header .badge').textContent()).toBe('Scheduled');
+    expect(await page.locator('#sending-status').textContent()).toContain('15 Jun 2030, 10:00');
+    // Steps are locked once scheduled.
+    expect(await page.getByRole('button', { name: 'Move step 1 down' }).count()).toBe(0);
+    await screenshot('05-detail-scheduled');
+
+    // What the server stored is the instant picked in Berlin (UTC+2 in June).
+    const token = await server.token({ brand: BRAND });
+    const [campaign] = (await server.client(token).campaigns.list.query({})).items;
+    expect(campaign?.scheduled_at).toBe('2030-06-15T08:00:00.000Z');
+  });
+
+  it('opens a campaign from its URL (the server falls back to the app)', async () => {
+    await page.goto(campaignUrl);
+    await poll(() => heading().textContent()).toBe('Spring sale');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await screenshot('06-detail-narrow');
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  it('lists campaigns with a status filter and pages through them', async () => {
+    const token = await server.token({ brand: BRAND });
+    const client = server.client(token);
+    for (let index = 1; index <= 21; index += 1) {
+      await client.campaigns.create.mutate({ name: `Newsletter ${index}`, segment_id: 'seg_all' });
+    }
+
+    await page.getByRole('link', { name: 'All campaigns' }).click();
+    await poll(() => heading().textContent()).toBe('Campaigns');
+    const items = page.locator('.campaign-list > li');
+    await poll(() => items.count()).toBe(20);
+    await page.getByRole('button', { name: 'Show more campaigns' }).click();
+    await poll(() => items.count()).toBe(22);
+    expect(await page.getByRole('button', { name: 'Show more campaigns' }).count()).toBe(0);
+    await screenshot('07-list');
+
+    await page.getByLabel('Status').selectOption('scheduled');
+    await poll(() => items.count()).toBe(1);
+    expect(page.url()).toMatch(/\?status=scheduled$/);
+    expect(await items.first().textContent()).toContain('Spring sale');
+    await screenshot('08-list-filtered');
+  });
+});
