@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { COMMITTED_OPENAPI_BASE_URL } from '@campaigns/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/harness';
+
+// A running server serves the committed document (openapi/openapi.json), with its own public URL as
+// the server: callers and SDK generators see one and the same API description.
+
+const COMMITTED = new URL('../../../openapi/openapi.json', import.meta.url);
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+describe('/openapi.json', () => {
+  it('is the committed document, byte for byte once pretty-printed, but for its server URL', async () => {
+    const response = await fetch(`${server.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    const served = (await response.json()) as { servers?: unknown };
+    const committedText = readFileSync(COMMITTED, 'utf8');
+    const committed = JSON.parse(committedText) as { servers?: unknown };
+
+    expect(committed.servers).toEqual([{ url: COMMITTED_OPENAPI_BASE_URL }]);
+    expect(served.servers).toEqual([{ url: 'http://127.0.0.1' }]); // the test server's publicUrl
+    // Replacing the value keeps the key where it was, so key order is compared too.
+    const servedAsCommitted = { ...served, servers: committed.servers };
+    expect(`${JSON.stringify(servedAsCommitted, null, 2)}\n`).toBe(committedText);
+  });
+});
