@@ -91,7 +91,16 @@ const OPERATIONS: Record<string, { method: string; path: string; success: 200 | 
     stateRule: true,
   },
 };
-const ERROR_STATUSES = ['400', '401', '403', '404', '500'];
+const ERROR_STATUSES = ['400', '401', '403', '404', '429', '500'];
+/**
+ * Statuses that come with the method: a body is read (413, 415), and writes take an Idempotency-Key
+ * (409, docs/hardening.md).
+ */
+const METHOD_STATUSES: Record<string, string[]> = {
+  post: ['409', '413', '415'],
+  patch: ['409', '413', '415'],
+  delete: ['409', '413', '415'],
+};
 const ERROR_REF = '#/components/schemas/Error';
 
 let server: TestServer;
@@ -191,12 +200,18 @@ describe('operations', () => {
   );
 
   it.each(Object.entries(OPERATIONS))(
-    '%s declares 400/401/403/404/500 (and 412 iff a state rule applies)',
+    '%s declares 400/401/403/404/429/500, its method’s body and idempotency errors (and 412 iff a state rule applies)',
     (operationId, expected) => {
       const statuses = Object.keys(operation(operationId).responses ?? {}).filter(
         (status) => !status.startsWith('2'),
       );
-      expect(statuses.sort()).toEqual([...ERROR_STATUSES, ...(expected.stateRule ? ['412'] : [])].sort());
+      expect(statuses.sort()).toEqual(
+        [
+          ...ERROR_STATUSES,
+          ...(METHOD_STATUSES[expected.method] ?? []),
+          ...(expected.stateRule ? ['412'] : []),
+        ].sort(),
+      );
     },
   );
 

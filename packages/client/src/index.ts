@@ -1,6 +1,6 @@
 import type { AppRouter } from '@campaigns/api';
 import { transformer } from '@campaigns/contract';
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 export type { AppRouter };
@@ -17,19 +17,41 @@ export interface CampaignsClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
+/**
+ * Per-call options of a mutation that makes it safe to retry (docs/hardening.md, Idempotency):
+ * `client.campaigns.create.mutate(input, withIdempotencyKey(key))`. The call is sent on its own (never
+ * batched) with the `Idempotency-Key` header; a retry with the same key and input gets the first
+ * answer back instead of doing the work again.
+ */
+export const withIdempotencyKey = (key: string) => ({ context: { idempotencyKey: key } });
+
+const idempotencyKeyOf = (context: Record<string, unknown>): string | undefined =>
+  typeof context.idempotencyKey === 'string' ? context.idempotencyKey : undefined;
+
 /** The typed tRPC client of the campaigns API. Only the router's type is imported, never its code. */
 export function createCampaignsClient(options: CampaignsClientOptions) {
   const link = options.batch === false ? httpLink : httpBatchLink;
+  const url = `${options.url.replace(/\/$/, '')}/trpc`;
+  const authorization = (): Record<string, string> => {
+    const token = typeof options.token === 'function' ? options.token() : options.token;
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
   return createTRPCClient<AppRouter>({
     links: [
-      link({
-        url: `${options.url.replace(/\/$/, '')}/trpc`,
-        transformer,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        headers: () => {
-          const token = typeof options.token === 'function' ? options.token() : options.token;
-          return token ? { authorization: `Bearer ${token}` } : {};
-        },
+      splitLink({
+        // A key belongs to one call: such calls go alone, with the key as a header.
+        condition: (op) => idempotencyKeyOf(op.context) !== undefined,
+        true: httpLink({
+          url,
+          transformer,
+          ...fetchOption,
+          headers: ({ op }) => ({
+            ...authorization(),
+            'idempotency-key': idempotencyKeyOf(op.context) ?? '',
+          }),
+        }),
+        false: link({ url, transformer, ...fetchOption, headers: authorization }),
       }),
     ],
   });

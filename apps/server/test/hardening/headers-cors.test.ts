@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
+
+// docs/hardening.md, Security headers and CORS: every response carries the security headers; only the
+// configured origins get CORS headers, and their preflights for /v1 and /trpc succeed.
+
+const CAMPAIGNS = '/v1/messaging/campaigns';
+const ALLOWED = 'https://app.example.com';
+const OTHER = 'https://evil.example.net';
+
+let server: TestServer;
+let rest: Rest;
+let token: string;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    http: { corsOrigins: [ALLOWED, 'http://localhost:5173'], hstsMaxAgeSeconds: 31_536_000 },
+  });
+  rest = restClient(server.url);
+  token = await server.token();
+});
+afterAll(() => server?.close());
+
+function expectSecurityHeaders(headers: Headers) {
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('x-frame-options')).toBe('DENY');
+  expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+}
+
+describe('security headers', () => {
+  it.each([
+    ['REST success', 'GET', CAMPAIGNS, true],
+    ['REST error', 'GET', `${CAMPAIGNS}/nope`, true],
+    ['REST 401', 'GET', CAMPAIGNS, false],
+    ['unknown route', 'GET', '/nowhere', false],
+    ['health', 'GET', '/healthz', false],
+    ['OpenAPI document', 'GET', '/openapi.json', false],
+    ['tRPC', 'GET', `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, true],
+  ])('%s', async (_label, method, path, authenticated) => {
+    const response = await rest(method, path, authenticated ? { token } : {});
+    expectSecurityHeaders(response.headers);
+    // API answers load nothing at all.
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('a 413 raised by Fastify before any route code has them too', async () => {
+    const response = await rest('POST', CAMPAIGNS, {
+      token,
+      raw: 'x'.repeat(1_100_000),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(413);
+    expectSecurityHeaders(response.headers);
+  });
+
+  it('/docs renders: HTML with its script, framing forbidden but scripts not restricted', async () => {
+    const response = await rest('GET', '/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expectSecurityHeaders(response.headers);
+    expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(response.text).toMatch(/<script/);
+    // Its own script is served (same origin) and may run: no script-src restriction on the page.
+    const src = /<script[^>]+src="([^"]+)"/.exec(response.text)?.[1];
+    if (src?.startsWith('/')) expect((await fetch(`${server.url}${src}`)).status).toBe(200);
+  });
+
+  it('no HSTS unless configured', async () => {
+    const plain = await startTestServer();
+    try {
+      const response = await fetch(`${plain.url}/healthz`);
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+      expectSecurityHeaders(response.headers);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('CORS', () => {
+  it('an allowed origin gets Access-Control-Allow-Origin on REST and tRPC answers', async () => {
+    const response = await rest('GET', CAMPAIGNS, { token, headers: { origin: ALLOWED } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(response.headers.get('vary')).toMatch(/Origin/i);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+
+    const trpc = await rest('GET', `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, {
+      token,
+      headers: { origin: 'http://localhost:5173' },
+    });
+    expect(trpc.status).toBe(200);
+    expect(trpc.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+
+  it('another origin gets no CORS header at all', async () => {
+    const response = await rest('GET', CAMPAIGNS, { token, headers: { origin: OTHER } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it.each([
+    ['/v1', `${CAMPAIGNS}/cmp_x/steps`, 'POST'],
+    ['/trpc', '/trpc/campaigns.create', 'POST'],
+    ['/v1 PATCH', `${CAMPAIGNS}/cmp_x`, 'PATCH'],
+  ])(
+    'preflight for %s from an allowed origin: 204 with Authorization and Idempotency-Key',
+    async (_l, path, method) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: ALLOWED,
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization, content-type, idempotency-key',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+      expect(response.headers.get('access-control-allow-methods')).toContain(method);
+      const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
+      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+      expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
+    },
+  );
+
+  it('preflight from another origin: no CORS headers (the browser refuses)', async () => {
+    const response = await fetch(`${server.url}${CAMPAIGNS}`, {
+      method: 'OPTIONS',
+      headers: { origin: OTHER, 'access-control-request-method': 'POST' },
+    });
+    expect(response.status).not.toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('no origins configured (the default): no CORS headers for anyone', async () => {
+    const plain = await startTestServer();
+    try {
+      const response = await fetch(`${plain.url}${CAMPAIGNS}`, {
+        method: 'OPTIONS',
+        headers: { origin: ALLOWED, 'access-control-request-method': 'POST' },
+      });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      const get = await fetch(`${plain.url}/healthz`, { headers: { origin: ALLOWED } });
+      expect(get.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '@campaigns/db';
+import { canonicalJson } from './canonical-json';
+
+/**
+ * `Idempotency-Key` records (docs/hardening.md, Idempotency). A key belongs to a brand; its row holds the
+ * fingerprint of the first request and, once that request finished, its response. The first request
+ * claims the key with one `INSERT ... ON CONFLICT` — PostgreSQL's unique index decides which of several
+ * concurrent requests owns it — and the others answer from the row: the stored response, or 409 while
+ * the owner still runs.
+ */
+export const IDEMPOTENCY = {
+  keyMinLength: 1,
+  keyMaxLength: 255,
+  /** How long a response is replayed. */
+  retentionMs: 24 * 60 * 60 * 1000,
+  /**
+   * How long a claim holds without a response. Past it, a retry with the same request takes the key
+   * over: the process that claimed it is presumed dead (a request takes milliseconds, not a minute).
+   */
+  leaseMs: 60 * 1000,
+} as const;
+
+/** A response as the REST surface sends it: its status and JSON body. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export type Claim =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'reused' }
+  | { kind: 'in_progress' };
+
+export interface KeyRef {
+  brandId: string;
+  key: string;
+}
+
+/** sha256 of the procedure path and the canonical JSON of its input (key order does not matter). */
+export const requestFingerprint = (procedure: string, input: unknown): string =>
+  createHash('sha256').update(procedure).update('\n').update(canonicalJson(input)).digest('hex');
+
+interface Row {
+  fingerprint: string;
+  response_status: number | null;
+  response_body: unknown;
+}
+
+const parseBody = (body: unknown): unknown => (typeof body === 'string' ? JSON.parse(body) : body);
+
+/**
+ * Claims `ref` for a request, or tells what to answer instead. An expired key is free again, and so is
+ * a key whose claim outlived its lease when the same request comes back.
+ */
+export async function claimKey(
+  db: PrismaClient,
+  ref: KeyRef & { fingerprint: string; procedure: string; now: Date },
+): Promise<Claim> {
+  const { brandId, key, fingerprint, procedure, now } = ref;
+  const lockedUntil = new Date(now.getTime() + IDEMPOTENCY.leaseMs);
+  const expiresAt = new Date(now.getTime() + IDEMPOTENCY.retentionMs);
+  // Twice at most: the row seen as conflicting may be gone (released, purged) by the time it is read.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const claimed = await db.$queryRaw<{ claimed: number }[]>`
+      INSERT INTO idempotency_keys
+             (brand_id, key, fingerprint, procedure, locked_until, created_at, expires_at)
+      VALUES (${brandId}, ${key}, ${fingerprint}, ${procedure}, ${lockedUntil}, ${now}, ${expiresAt})
+      ON CONFLICT (brand_id, key) DO UPDATE
+         SET fingerprint = EXCLUDED.fingerprint, procedure = EXCLUDED.procedure,
+             response_status = NULL, response_body = NULL, locked_until = EXCLUDED.locked_until,
+             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+       WHERE idempotency_keys.expires_at <= ${now}
+          OR (idempotency_keys.response_status IS NULL AND idempotency_keys.locked_until <= ${now}
+              AND idempotency_keys.fingerprint = EXCLUDED.fingerprint)
+      RETURNING 1 AS claimed`;
+    if (claimed.length > 0) return { kind: 'claimed' };
+
+    const rows = await db.$queryRaw<Row[]>`
+      SELECT fingerprint, response_status, response_body FROM idempotency_keys
+       WHERE brand_id = ${brandId} AND key = ${key}`;
+    const row = rows[0];
+    if (!row) continue;
+    if (row.fingerprint !== fingerprint) return { kind: 'reused' };
+    if (row.response_status === null) return { kind: 'in_progress' };
+    return { kind: 'replay', response: { status: row.response_status, body: parseBody(row.response_body) } };
+  }
+  return { kind: 'in_progress' };
+}
+
+/** Stores the first response of a claimed key; it is replayed from now on. */
+export async function completeKey(db: PrismaClient, ref: KeyRef, response: StoredResponse): Promise<void> {
+  await db.$executeRaw`
+    UPDATE idempotency_keys
+       SET response_status = ${response.status}, response_body = ${JSON.stringify(response.body)}::json,
+           locked_until = NULL
+     WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND response_status IS NULL`;
+}
+
+/** Gives a claimed key up without a response (nothing was done, or it failed unexpectedly). */
+export async function releaseKey(db: PrismaClient, ref: KeyRef & { fingerprint: string }): Promise<void> {
+  await db.$executeRaw`
+    DELETE FROM idempotency_keys
+     WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND fingerprint = ${ref.fingerprint}
+       AND response_status IS NULL`;
+}
+
+/** Deletes every key past its 24 hours; returns how many. */
+export const purgeExpiredIdempotencyKeys = (db: PrismaClient, now: Date): Promise<number> =>
+  db.$executeRaw`DELETE FROM idempotency_keys WHERE expires_at <= ${now}`;
