@@ -1,7 +1,44 @@
 import { z } from 'zod';
+import { parseDuration } from './duration';
 
 /** A development-only secret: tokens signed with it are worthless anywhere else. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-secret-change-me-0123456789';
+
+/** A duration setting (see parseDuration) in milliseconds. */
+function toMs(text: string, ctx: z.RefinementCtx): number {
+  const ms = parseDuration(text);
+  if (ms !== undefined) return ms;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected a duration such as 500ms, 30s, 15m, 2h or a number of seconds',
+  });
+  return z.NEVER;
+}
+const duration = z.string().transform(toMs);
+const durationOrOff = z.string().transform((text, ctx) => (text === 'off' ? null : toMs(text, ctx)));
+
+/** `RATE_LIMIT_PER_MINUTE`: a number of calls, or `0`/`off` for no limit (null). */
+const rateLimit = z.string().transform((text, ctx) => {
+  if (text === 'off' || text === '0') return null;
+  const n = Number(text);
+  if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) return n;
+  ctx.addIssue({ code: 'custom', message: 'expected calls per minute (1 to 1000000), 0 or off' });
+  return z.NEVER;
+});
+
+/** `CORS_ORIGINS`: comma-separated origins such as `https://app.example.com` (scheme, host, port). */
+const origins = z.string().transform((text, ctx) => {
+  const list = text
+    .split(',')
+    .map((item) => item.trim().replace(/\/$/, ''))
+    .filter((item) => item !== '');
+  for (const origin of list) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      ctx.addIssue({ code: 'custom', message: `not an origin (scheme://host[:port]): ${origin}` });
+    }
+  }
+  return list;
+});
 
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -9,8 +46,27 @@ const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  JWT_JWKS_CACHE_MAX_AGE: duration
+    .refine((ms) => ms >= 1_000 && ms <= 86_400_000, 'must be between 1s and 1d')
+    .default(600_000),
   DISPATCHER: z.enum(['on', 'off']).default('on'),
+  DISPATCH_POLL_INTERVAL: duration
+    .refine((ms) => ms >= 1 && ms <= 60_000, 'must be between 1ms and 60s')
+    .default(1_000),
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DISPATCH_MAX_LATENESS: durationOrOff.default(null),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(1_048_576),
+  MAX_HEADER_SIZE: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
+  RATE_LIMIT_PER_MINUTE: rateLimit.default(1200),
+  CORS_ORIGINS: origins.default([]),
+  HSTS_MAX_AGE: durationOrOff
+    .refine((ms) => ms === null || ms >= 1_000, 'must be at least 1s, or off')
+    .default(null),
 });
 
 export interface Config {
@@ -18,11 +74,44 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
-  jwtSecret: string;
+  /**
+   * The HS256 key: JWT_SECRET, else (without JWT_JWKS_URL, outside production) the development secret.
+   * Undefined when JWT_JWKS_URL is set without JWT_SECRET: then HS256 tokens are refused.
+   */
+  jwtSecret: string | undefined;
   /** True when no JWT_SECRET was given and the development secret is in use. */
   usingDevSecret: boolean;
+  /** Token verification besides the HS256 key (docs/hardening.md, Authentication). */
+  auth: {
+    /** RS256/ES256 keys, selected by `kid` (JWT_JWKS_URL). */
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    clockToleranceSeconds: number;
+    jwksCacheMaxAgeMs: number;
+  };
+  /** Run the dispatcher inside the server (DISPATCHER=on). `pnpm worker` runs it regardless. */
   dispatcher: boolean;
+  dispatch: {
+    pollIntervalMs: number;
+    concurrency: number;
+    /** null: a campaign found late still sends. */
+    maxLatenessMs: number | null;
+  };
   logLevel: string;
+  /** Request limits, rate limit, CORS and security headers (docs/hardening.md). */
+  http: {
+    /** Largest request body; over it 413. */
+    bodyLimitBytes: number;
+    /** Largest request head (Node's maxHeaderSize); over it Node answers 431. */
+    maxHeaderSizeBytes: number;
+    /** Calls per minute per token (or per address without one); null: no limit. */
+    rateLimitPerMinute: number | null;
+    /** Browser origins allowed to call the API (CORS); none by default. */
+    corsOrigins: string[];
+    /** Strict-Transport-Security max-age; null: no HSTS header (serve HTTPS before turning it on). */
+    hstsMaxAgeSeconds: number | null;
+  };
 }
 
 /** Reads the environment (API.md, Running). Throws a readable error for a bad or missing setting. */
@@ -33,17 +122,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const values = parsed.data;
-  if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
-    throw new Error('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  if (
+    values.NODE_ENV === 'production' &&
+    values.JWT_SECRET === undefined &&
+    values.JWT_JWKS_URL === undefined
+  ) {
+    throw new Error(
+      'Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production (or set JWT_JWKS_URL)',
+    );
   }
+  // With a JWKS URL, HS256 stays on only when JWT_SECRET is given explicitly: never the dev secret.
+  const usingDevSecret = values.JWT_SECRET === undefined && values.JWT_JWKS_URL === undefined;
   return {
     nodeEnv: values.NODE_ENV,
     port: values.PORT,
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
-    jwtSecret: values.JWT_SECRET ?? DEV_JWT_SECRET,
-    usingDevSecret: values.JWT_SECRET === undefined,
+    jwtSecret: values.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined),
+    usingDevSecret,
+    auth: {
+      jwksUrl: values.JWT_JWKS_URL,
+      issuer: values.JWT_ISSUER,
+      audience: values.JWT_AUDIENCE,
+      clockToleranceSeconds: values.JWT_CLOCK_TOLERANCE_SECONDS,
+      jwksCacheMaxAgeMs: values.JWT_JWKS_CACHE_MAX_AGE,
+    },
     dispatcher: values.DISPATCHER === 'on',
+    dispatch: {
+      pollIntervalMs: values.DISPATCH_POLL_INTERVAL,
+      concurrency: values.DISPATCH_CONCURRENCY,
+      maxLatenessMs: values.DISPATCH_MAX_LATENESS,
+    },
     logLevel: values.LOG_LEVEL,
+    http: {
+      bodyLimitBytes: values.BODY_LIMIT_BYTES,
+      maxHeaderSizeBytes: values.MAX_HEADER_SIZE,
+      rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+      corsOrigins: values.CORS_ORIGINS,
+      hstsMaxAgeSeconds: values.HSTS_MAX_AGE === null ? null : Math.round(values.HSTS_MAX_AGE / 1000),
+    },
   };
 }

@@ -1,27 +1,51 @@
 import type { PrismaClient } from '@campaigns/db';
 import type { Authentication, TokenVerifier } from './auth/tokens';
 import type { Clock } from './domain/clock';
+import type { RateLimiter } from './hardening/rate-limit';
 
 /** Long-lived collaborators, created once per process. */
 export interface ApiDeps {
   db: PrismaClient;
   clock: Clock;
   tokens: TokenVerifier;
+  /** Per-caller rate limit (docs/hardening.md); none: unlimited. */
+  rateLimiter?: RateLimiter;
 }
 
 /** Per-request context: the dependencies plus who is calling. */
 export interface Context extends ApiDeps {
   auth: Authentication;
+  /** The request's `Idempotency-Key` header, as sent (checked by the idempotency middleware). */
+  idempotencyKey?: string;
+  /** The caller's address: the rate-limit key of calls without a valid token. */
+  clientIp?: string;
+  /** Headers the procedures want on the HTTP response (`Retry-After`, `Idempotent-Replayed`). */
+  responseHeaders?: Record<string, string>;
+  /** The HTTP request's id (`x-request-id`): an internal error names it, so that logs can be found. */
+  requestId?: string;
 }
 
 /** The minimal request shape both the tRPC and the REST adapter hand over. */
 export interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address (Fastify's `request.ip`). */
+  ip?: string;
+  /** The request's id (Fastify's `request.id`). */
+  id?: string;
 }
+
+const firstValue = (header: string | string[] | undefined) => (Array.isArray(header) ? header[0] : header);
 
 export const createContextFactory =
   (deps: ApiDeps) =>
   async ({ req }: { req: RequestLike }): Promise<Context> => {
-    const header = req.headers.authorization;
-    return { ...deps, auth: await deps.tokens.verify(Array.isArray(header) ? header[0] : header) };
+    const idempotencyKey = firstValue(req.headers['idempotency-key']);
+    return {
+      ...deps,
+      auth: await deps.tokens.verify(firstValue(req.headers.authorization)),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
+      ...(req.id !== undefined ? { requestId: req.id } : {}),
+      responseHeaders: {},
+    };
   };

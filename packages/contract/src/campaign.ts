@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  CAMPAIGN_EXAMPLE,
+  CAMPAIGN_PAGE_EXAMPLE,
+  CREATE_CAMPAIGN_EXAMPLE,
+  SCHEDULE_CAMPAIGN_EXAMPLE,
+  UPDATE_CAMPAIGN_EXAMPLE,
+} from './examples';
 import { idParam, instantInput, instantOutput, text } from './primitives';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
@@ -30,7 +37,7 @@ export const CampaignSchema = z
     created_at: instantOutput,
     updated_at: instantOutput,
   })
-  .meta({ id: 'Campaign' });
+  .meta({ id: 'Campaign', example: CAMPAIGN_EXAMPLE });
 export type Campaign = z.infer<typeof CampaignSchema>;
 
 const campaignFields = {
@@ -39,28 +46,35 @@ const campaignFields = {
   segment_id: text(1, CAMPAIGN_LIMITS.segmentIdMax).meta({ example: 'seg_vip' }),
 };
 
-export const CreateCampaignInputSchema = z.strictObject({
-  name: campaignFields.name,
-  description: campaignFields.description.optional(),
-  segment_id: campaignFields.segment_id,
-});
+// Request body examples go in `examples`: the only example keyword trpc-to-openapi copies to the body.
+export const CreateCampaignInputSchema = z
+  .strictObject({
+    name: campaignFields.name,
+    description: campaignFields.description.optional(),
+    segment_id: campaignFields.segment_id,
+  })
+  .meta({ examples: [CREATE_CAMPAIGN_EXAMPLE] });
 export type CreateCampaignInput = z.infer<typeof CreateCampaignInputSchema>;
 
 export const CampaignIdInputSchema = z.strictObject({ id: idParam });
 export type CampaignIdInput = z.infer<typeof CampaignIdInputSchema>;
 
-export const UpdateCampaignInputSchema = z.strictObject({
-  id: idParam,
-  name: campaignFields.name.optional(),
-  description: campaignFields.description.optional(),
-  segment_id: campaignFields.segment_id.optional(),
-});
+export const UpdateCampaignInputSchema = z
+  .strictObject({
+    id: idParam,
+    name: campaignFields.name.optional(),
+    description: campaignFields.description.optional(),
+    segment_id: campaignFields.segment_id.optional(),
+  })
+  .meta({ examples: [UPDATE_CAMPAIGN_EXAMPLE] });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignInputSchema>;
 
-export const ScheduleCampaignInputSchema = z.strictObject({
-  id: idParam,
-  scheduled_at: instantInput,
-});
+export const ScheduleCampaignInputSchema = z
+  .strictObject({
+    id: idParam,
+    scheduled_at: instantInput,
+  })
+  .meta({ examples: [SCHEDULE_CAMPAIGN_EXAMPLE] });
 export type ScheduleCampaignInput = z.infer<typeof ScheduleCampaignInputSchema>;
 
 export const ListCampaignsInputSchema = z.strictObject({
@@ -72,8 +86,10 @@ export const ListCampaignsInputSchema = z.strictObject({
 });
 export type ListCampaignsInput = z.infer<typeof ListCampaignsInputSchema>;
 
-export const CampaignPageSchema = z.object({
-  items: z.array(CampaignSchema),
-  next_cursor: z.string().nullable(),
-});
+export const CampaignPageSchema = z
+  .object({
+    items: z.array(CampaignSchema),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ example: CAMPAIGN_PAGE_EXAMPLE });
 export type CampaignPage = z.infer<typeof CampaignPageSchema>;

@@ -9,13 +9,22 @@ export const strictInt = (min: number, max: number) => z.number().int().min(min)
 
 const NUL = '\u0000';
 
-/** Text that PostgreSQL can store: no NUL characters (a NUL would otherwise be a database error). */
+/** A UTF-16 surrogate that is not half of a pair: JSON allows one (`"\ud800"`), UTF-8 cannot encode it. */
+export const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Text that PostgreSQL can store as given: no NUL characters (a database error otherwise) and no lone
+ * surrogates (they would silently become U+FFFD on the way to the database).
+ */
 export const text = (min: number, max: number) =>
   z
     .string()
     .min(min)
     .max(max)
-    .refine((value) => !value.includes(NUL), { message: 'Must not contain NUL characters' });
+    .refine((value) => !value.includes(NUL), { message: 'Must not contain NUL characters' })
+    .refine((value) => !LONE_SURROGATE.test(value), {
+      message: 'Must be valid Unicode (no lone surrogates)',
+    });
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

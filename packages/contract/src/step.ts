@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { idParam, strictInt, text } from './primitives';
+import { ADD_STEP_EXAMPLE, STEP_EXAMPLE, STEP_LIST_EXAMPLE, UPDATE_STEP_EXAMPLE } from './examples';
+import { idParam, LONE_SURROGATE, strictInt, text } from './primitives';
 
 export const STEP_LIMITS = {
   maxStepsPerCampaign: 100,
@@ -9,6 +10,25 @@ export const STEP_LIMITS = {
 } as const;
 
 const NUL_ESCAPE = '\\u0000';
+
+/** Whether any key or string value holds a lone surrogate (iterative: no recursion on deep input). */
+function hasLoneSurrogate(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      pending.push(...value);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return true;
+        pending.push(item);
+      }
+    }
+  }
+  return false;
+}
 
 /** A JSON object of template variables, ≤ 32 KiB serialized, storable in PostgreSQL's jsonb. */
 export const StepVariablesSchema = z
@@ -25,6 +45,10 @@ export const StepVariablesSchema = z
     if (serialized.includes(NUL_ESCAPE)) {
       ctx.addIssue({ code: 'custom', message: 'Must not contain NUL characters' });
     }
+    // Nor a lone surrogate (`"\ud800"`): jsonb refuses one, which would be a 500.
+    if (hasLoneSurrogate(variables)) {
+      ctx.addIssue({ code: 'custom', message: 'Must be valid Unicode (no lone surrogates)' });
+    }
   })
   .meta({ example: { first_name: 'Ada' } });
 
@@ -39,7 +63,7 @@ export const StepSchema = z
     delay_minutes: z.number().int(),
     variables: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'Step' });
+  .meta({ id: 'Step', example: STEP_EXAMPLE });
 export type Step = z.infer<typeof StepSchema>;
 
 const stepFields = {
@@ -55,29 +79,33 @@ const stepFields = {
   variables: StepVariablesSchema,
 };
 
-export const AddStepInputSchema = z.strictObject({
-  id: idParam,
-  position: stepFields.position,
-  template_id: stepFields.template_id,
-  template_version_id: stepFields.template_version_id,
-  delay_minutes: stepFields.delay_minutes.default(0),
-  variables: stepFields.variables.default({}),
-});
+export const AddStepInputSchema = z
+  .strictObject({
+    id: idParam,
+    position: stepFields.position,
+    template_id: stepFields.template_id,
+    template_version_id: stepFields.template_version_id,
+    delay_minutes: stepFields.delay_minutes.default(0),
+    variables: stepFields.variables.default({}),
+  })
+  .meta({ examples: [ADD_STEP_EXAMPLE] });
 export type AddStepInput = z.input<typeof AddStepInputSchema>;
 
-export const UpdateStepInputSchema = z.strictObject({
-  id: idParam,
-  step_id: idParam,
-  position: stepFields.position.optional(),
-  template_id: stepFields.template_id.optional(),
-  template_version_id: stepFields.template_version_id.optional(),
-  delay_minutes: stepFields.delay_minutes.optional(),
-  variables: stepFields.variables.optional(),
-});
+export const UpdateStepInputSchema = z
+  .strictObject({
+    id: idParam,
+    step_id: idParam,
+    position: stepFields.position.optional(),
+    template_id: stepFields.template_id.optional(),
+    template_version_id: stepFields.template_version_id.optional(),
+    delay_minutes: stepFields.delay_minutes.optional(),
+    variables: stepFields.variables.optional(),
+  })
+  .meta({ examples: [UPDATE_STEP_EXAMPLE] });
 export type UpdateStepInput = z.input<typeof UpdateStepInputSchema>;
 
 export const StepRefInputSchema = z.strictObject({ id: idParam, step_id: idParam });
 export type StepRefInput = z.infer<typeof StepRefInputSchema>;
 
-export const StepListSchema = z.object({ items: z.array(StepSchema) });
+export const StepListSchema = z.object({ items: z.array(StepSchema) }).meta({ example: STEP_LIST_EXAMPLE });
 export type StepList = z.infer<typeof StepListSchema>;

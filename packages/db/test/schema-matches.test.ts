@@ -100,6 +100,7 @@ describe('what Prisma cannot express, declared by the migration', () => {
         { name: 'campaigns_cancelled_iff_cancelled_at', type: 'c', deferrable: false, deferred: false },
         { name: 'campaigns_scheduled_has_schedule', type: 'c', deferrable: false, deferred: false },
         { name: 'campaigns_sent_iff_sent_at', type: 'c', deferrable: false, deferred: false },
+        { name: 'idempotency_keys_state_check', type: 'c', deferrable: false, deferred: false },
       ]);
     } finally {
       await client.end();

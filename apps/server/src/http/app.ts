@@ -23,8 +23,8 @@ import Fastify, {
 import { z } from 'zod';
 import { addCors, addJsonDepthLimit, addSecurityHeaders } from './hardening';
 import { restPlugin } from './rest';
-import { webAppPlugin } from './web';
 import { sendTrpcError, trpcFallback } from './trpc-fallback';
+import { webAppPlugin } from './web';
 
 const DevTokenRequestSchema = z.strictObject({
   brand_id: z.string().min(1).max(128),
@@ -61,6 +61,9 @@ export interface AppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Longest `/trpc/<procedures>` path segment: a batch of ~200 calls (the request head limit applies too). */
+const MAX_TRPC_PATH_LENGTH = 5000;
+
 /**
  * Raised before any route (and so any scope's error handler) is found, e.g. a path with broken
  * percent-encoding. Under /v1 such a path names no resource: the contract's 404 body.
@@ -92,13 +95,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     frameworkErrors: onFrameworkError as FastifyServerOptions['frameworkErrors'],
     http: { maxHeaderSize: options.maxHeaderSizeBytes ?? 16 * 1024 },
+    // A tRPC batch names every call in the path (`/trpc/campaigns.get,campaigns.get,…`); Fastify's
+    // default of 100 characters turned batches of more than ~5 calls into 404s (docs/performance.md).
+    routerOptions: { maxParamLength: MAX_TRPC_PATH_LENGTH },
   });
 
   // Before any route is registered, so that every route has them (docs/hardening.md).
   addSecurityHeaders(app, { hstsMaxAgeSeconds: options.hstsMaxAgeSeconds ?? null });
   addCors(app, { origins: options.corsOrigins ?? [] });
   addJsonDepthLimit(app);
-  const purgeEveryMs = options.idempotencyPurgeIntervalMs === undefined ? 10 * 60_000 : options.idempotencyPurgeIntervalMs;
+  const purgeEveryMs =
+    options.idempotencyPurgeIntervalMs === undefined ? 10 * 60_000 : options.idempotencyPurgeIntervalMs;
   if (purgeEveryMs !== null) startIdempotencyPurge(app, options.deps, purgeEveryMs);
 
   // Once close() has begun (SIGTERM), requests in flight still finish, but their keep-alive connections

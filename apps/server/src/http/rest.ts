@@ -41,13 +41,32 @@ class CapturedResponse {
 
 type RawRequestWithBody = FastifyRequest['raw'] & { body?: unknown };
 
+/** Headers of the bridge's error answers that are kept when the body is rewritten. */
+const PASSED_ERROR_HEADERS = ['retry-after', 'idempotent-replayed'] as const;
+
 export interface RestOptions {
-  createContext: (opts: { req: { headers: FastifyRequest['headers'] } }) => Promise<Context>;
+  createContext: (opts: {
+    req: { headers: FastifyRequest['headers']; ip?: string; id?: string };
+  }) => Promise<Context>;
   onInternalError: (error: unknown, request: FastifyRequest) => void;
 }
 
 /** The Fastify request behind a raw request, so that errors are logged with its request id. */
 const fastifyRequestOf = new WeakMap<object, FastifyRequest>();
+
+/**
+ * A query parameter named like an Object.prototype property (`__proto__`, `constructor`, `toString`…).
+ * trpc-to-openapi gathers parameters into a plain object and would call `.push` on the inherited
+ * property (a TypeError, so a 500); no operation has such a parameter, so it is an unknown field.
+ */
+function inheritedQueryKey(url: string): string | undefined {
+  const start = url.indexOf('?');
+  if (start === -1) return undefined;
+  for (const key of new URLSearchParams(url.slice(start + 1)).keys()) {
+    if (key in Object.prototype) return key;
+  }
+  return undefined;
+}
 
 function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
@@ -62,10 +81,17 @@ function sendError(reply: FastifyReply, status: number, body: unknown): FastifyR
 export function restPlugin(options: RestOptions) {
   const handle = createOpenApiNodeHttpHandler({
     router: appRouter,
-    createContext: ({ req }) => options.createContext({ req }),
-    responseMeta: ({ paths, errors }) => {
+    createContext: ({ req }) => {
+      const request = fastifyRequestOf.get(req);
+      return options.createContext({ req: { headers: req.headers, ip: request?.ip, id: request?.id } });
+    },
+    responseMeta: ({ paths, errors, ctx }) => {
+      // Headers the procedures asked for (Retry-After, Idempotent-Replayed) go out with any status.
+      const headers = ctx?.responseHeaders ?? {};
       // Errors keep the bridge's status for their tRPC code; successes get the procedure's own.
-      return errors.length === 0 && paths?.[0] ? { status: restSuccessStatus(paths[0]) } : {};
+      return errors.length === 0 && paths?.[0]
+        ? { status: restSuccessStatus(paths[0]), headers }
+        : { headers };
     },
     onError: ({ error, req }) => {
       const request = fastifyRequestOf.get(req);
@@ -87,6 +113,14 @@ export function restPlugin(options: RestOptions) {
       method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
       url: '/*',
       handler: async (request, reply) => {
+        const inherited = inheritedQueryKey(request.url);
+        if (inherited !== undefined) {
+          return sendError(reply, 400, {
+            error: 'validation_failed',
+            message: 'Input validation failed',
+            details: { issues: [{ path: [inherited], message: 'Unknown field' }] },
+          });
+        }
         const req: RawRequestWithBody = request.raw;
         req.body = request.body;
         fastifyRequestOf.set(req, request);
@@ -98,6 +132,10 @@ export function restPlugin(options: RestOptions) {
           return reply.code(res.statusCode).headers(res.headers).send(res.body);
         }
         const sent: unknown = res.body === undefined ? undefined : JSON.parse(res.body);
+        for (const name of PASSED_ERROR_HEADERS) {
+          const value = res.headers[name];
+          if (value !== undefined) void reply.header(name, value);
+        }
         return sendError(reply, res.statusCode, toRestErrorBody(res.statusCode, sent, request.id));
       },
     });
@@ -118,11 +156,12 @@ export function restPlugin(options: RestOptions) {
         return sendError(reply, 500, internalErrorBody(request.id));
       }
       const code = codeForStatus(status);
-      const details =
-        code === 'validation_failed' ? { issues: [{ path: [], message: 'Malformed JSON body' }] } : {};
+      // A body nested too deeply (hardening.ts) is well-formed JSON: say what is wrong with it.
+      const parseMessage = error.code === 'JSON_TOO_DEEP' ? error.message : 'Malformed JSON body';
+      const details = code === 'validation_failed' ? { issues: [{ path: [], message: parseMessage }] } : {};
       const message =
         code === 'validation_failed'
-          ? 'Malformed JSON body'
+          ? parseMessage
           : code === 'payload_too_large'
             ? 'Request body is too large'
             : code === 'unsupported_media_type'

@@ -17,6 +17,12 @@ const { values } = parseArgs({
 });
 
 const config = loadConfig();
+if (config.jwtSecret === undefined) {
+  process.stderr.write(
+    'error: JWT_SECRET is not set and JWT_JWKS_URL is: get tokens from your identity provider\n',
+  );
+  process.exit(1);
+}
 if (config.usingDevSecret) {
   process.stderr.write('warning: JWT_SECRET is not set; this token is signed with the development secret\n');
 }

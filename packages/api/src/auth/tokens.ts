@@ -1,5 +1,12 @@
 import { SCOPES, type Scope } from '@campaigns/contract';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 /** The verified caller behind a bearer token. */
 export interface Principal {
@@ -18,18 +25,101 @@ export interface TokenVerifier {
 
 // The scheme name is case-insensitive (RFC 9110 §11.1).
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
-const ALGORITHMS = ['HS256'];
 
-/** HS256 verification with a key imported once; `alg: none` and every other algorithm are refused. */
-export function createHs256Verifier(secret: string): TokenVerifier {
-  const key = new TextEncoder().encode(secret);
+/** Signature algorithms of keys published through a JWKS URL. */
+export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+/** Default leeway for `exp`/`nbf`/`iat` against clocks that disagree by a few seconds. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+
+export interface JwtVerifierOptions {
+  /** HS256 shared secret. Without it HS256 tokens are refused. */
+  hs256Secret?: string;
+  /** A JWKS URL: RS256 and ES256 tokens are verified against its keys, selected by `kid`. */
+  jwksUrl?: string | URL;
+  /** When set, the `iss` claim must equal it. */
+  issuer?: string;
+  /** When set, the `aud` claim must contain it. */
+  audience?: string;
+  /** Leeway for `exp` and `nbf`, in seconds (default 30). */
+  clockToleranceSeconds?: number;
+  /**
+   * The key set is fetched again after this long (default 10 minutes): a key removed from the JWKS
+   * stops being accepted at the latest this long after its removal.
+   */
+  jwksCacheMaxAgeMs?: number;
+  /**
+   * A token with an unknown `kid` makes the key set be fetched again (key rotation), but no more often
+   * than this (default 30 s), so that tokens with made-up kids cannot hammer the JWKS endpoint.
+   */
+  jwksCooldownMs?: number;
+  /** Fetch timeout of the key set (default 5 s). */
+  jwksTimeoutMs?: number;
+  /** The key set could not be fetched or read (the token is then refused as invalid). For logging. */
+  onKeySetError?: (error: unknown) => void;
+}
+
+const asymmetric = new Set<string>(JWKS_ALGORITHMS);
+
+/** A key set lookup failing for the token's own reasons, not because the JWKS endpoint failed. */
+const isTokenKeyError = (error: unknown) =>
+  error instanceof errors.JWKSNoMatchingKey ||
+  error instanceof errors.JWKSMultipleMatchingKeys ||
+  error instanceof errors.JOSENotSupported;
+
+/**
+ * Verifies bearer JWTs: HS256 with a shared secret and/or RS256/ES256 against a JWKS URL, whichever is
+ * configured. The key is chosen by the token's `alg`: an HS256 token is only ever checked with the
+ * secret and an RS256/ES256 one only with the key set, so a public key can never be used as an HMAC
+ * secret; `alg: none` and every other algorithm are refused. `exp` is required; `iss`/`aud` are
+ * checked when configured. The JWKS is fetched lazily, cached, and fetched again when a token names an
+ * unknown `kid` (rotation) or the cache is older than `jwksCacheMaxAgeMs` (removal).
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const secret =
+    options.hs256Secret === undefined ? undefined : new TextEncoder().encode(options.hs256Secret);
+  const jwks =
+    options.jwksUrl === undefined
+      ? undefined
+      : createRemoteJWKSet(new URL(options.jwksUrl), {
+          ...(options.jwksCacheMaxAgeMs !== undefined ? { cacheMaxAge: options.jwksCacheMaxAgeMs } : {}),
+          ...(options.jwksCooldownMs !== undefined ? { cooldownDuration: options.jwksCooldownMs } : {}),
+          ...(options.jwksTimeoutMs !== undefined ? { timeoutDuration: options.jwksTimeoutMs } : {}),
+        });
+  if (secret === undefined && jwks === undefined) {
+    throw new Error('createJwtVerifier: configure an HS256 secret, a JWKS URL, or both');
+  }
+  const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? JWKS_ALGORITHMS : [])];
+
+  // jose checks `alg` against `algorithms` before it asks for the key.
+  const getKey: JWTVerifyGetKey = async (header: JWSHeaderParameters, token) => {
+    if (header.alg === 'HS256' && secret) return secret;
+    if (header.alg !== undefined && asymmetric.has(header.alg) && jwks) {
+      try {
+        return await jwks(header, token);
+      } catch (error) {
+        if (!isTokenKeyError(error)) options.onKeySetError?.(error);
+        throw error;
+      }
+    }
+    throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+  };
+
+  const verifyOptions = {
+    algorithms,
+    requiredClaims: ['exp'],
+    clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+    ...(options.audience !== undefined ? { audience: options.audience } : {}),
+  };
+
   return {
     async verify(header) {
       if (header === undefined || header === '') return { ok: false, failure: 'missing' };
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) return { ok: false, failure: 'malformed' };
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ALGORITHMS, requiredClaims: ['exp'] });
+        const { payload } = await jwtVerify(token, getKey, verifyOptions);
         const { sub, brand_id: brandId, scope } = payload;
         if (typeof sub !== 'string' || sub === '' || typeof brandId !== 'string' || brandId === '') {
           return { ok: false, failure: 'invalid' };
@@ -42,6 +132,10 @@ export function createHs256Verifier(secret: string): TokenVerifier {
     },
   };
 }
+
+/** HS256 only, with a key imported once (see createJwtVerifier). */
+export const createHs256Verifier = (secret: string, options: Omit<JwtVerifierOptions, 'hs256Secret'> = {}) =>
+  createJwtVerifier({ ...options, hs256Secret: secret });
 
 export interface TokenClaims {
   sub: string;

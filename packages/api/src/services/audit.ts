@@ -1,0 +1,167 @@
+import {
+  type ActorType,
+  type AuditAction,
+  type Campaign,
+  type CampaignEvent,
+  type CampaignEventPage,
+  EVENT_LIMITS,
+  type ListEventsInput,
+  type Step,
+} from '@campaigns/contract';
+import { type AuditEvent as AuditEventRow, Prisma } from '@campaigns/db';
+import { notFound, validationFailed } from '../domain/errors';
+import { isPlausibleId, newId } from '../domain/ids';
+import type { Tx } from './campaign-lock';
+import type { Actor, ServiceDeps } from './deps';
+
+/** The actor recorded for the dispatcher's transitions (campaign.sending, campaign.sent). */
+export const DISPATCHER_ACTOR = { type: 'system', id: 'dispatcher' } as const;
+
+export interface AuditEventInput {
+  campaignId: string;
+  brandId: string;
+  /** A caller (`{type: 'user', id: sub}`, see userActor) or a system component (DISPATCHER_ACTOR). */
+  actor: { type: ActorType; id: string };
+  action: AuditAction;
+  /** The step concerned, for step.* actions. */
+  stepId?: string | null;
+  /** The API's Campaign or Step before the change; null for created/added. */
+  before: Campaign | Step | null;
+  /** The API's Campaign or Step after the change; null for step.removed. */
+  after: Campaign | Step | null;
+  /** When the change happened: the same instant the change itself records (e.g. updated_at). */
+  at: Date;
+}
+
+export const userActor = (actor: Actor) => ({ type: 'user', id: actor.sub }) as const;
+
+// A snapshot is stored as JSON; null leaves the column SQL NULL.
+const json = (snapshot: Campaign | Step | null): Prisma.InputJsonObject | undefined =>
+  snapshot === null ? undefined : (snapshot as unknown as Prisma.InputJsonObject);
+
+/**
+ * Appends one event to the audit trail. Call it with the transaction that makes the change, after the
+ * campaign row is locked: the event commits or rolls back with the change, and a campaign's events are
+ * ordered exactly as its changes committed.
+ */
+export async function appendEvent(tx: Tx, event: AuditEventInput): Promise<void> {
+  const before = json(event.before);
+  const after = json(event.after);
+  await tx.auditEvent.create({
+    data: {
+      id: newId('event'),
+      brandId: event.brandId,
+      campaignId: event.campaignId,
+      stepId: event.stepId ?? null,
+      action: event.action,
+      actorType: event.actor.type,
+      actor: event.actor.id,
+      ...(before !== undefined ? { before } : {}),
+      ...(after !== undefined ? { after } : {}),
+      occurredAt: event.at,
+    },
+    select: { id: true },
+  });
+}
+
+/**
+ * appendEvent as SQL, for a statement that makes the change and records it at once (one round trip):
+ * `INSERT … SELECT … FROM <source>` writes the event once per row of `source`, a CTE of that statement
+ * (e.g. the rows an UPDATE changed), so that no event is written when the change did not happen.
+ */
+export function auditEventInsertFrom(source: Prisma.Sql, event: AuditEventInput): Prisma.Sql {
+  const snapshot = (value: Campaign | Step | null) => (value === null ? null : JSON.stringify(value));
+  return Prisma.sql`
+    INSERT INTO audit_events
+           (id, brand_id, campaign_id, step_id, action, actor_type, actor, before, after, occurred_at)
+    SELECT ${newId('event')}, ${event.brandId}, ${event.campaignId}, ${event.stepId ?? null}, ${event.action},
+           ${event.actor.type}, ${event.actor.id}, ${snapshot(event.before)}::jsonb,
+           ${snapshot(event.after)}::jsonb, ${event.at}
+      FROM ${source}`;
+}
+
+const toEvent = (row: AuditEventRow): CampaignEvent => ({
+  id: row.id,
+  campaign_id: row.campaignId,
+  step_id: row.stepId,
+  action: row.action as AuditAction,
+  actor_type: row.actorType as ActorType,
+  actor: row.actor,
+  occurred_at: row.occurredAt.toISOString(),
+  before: row.before as Record<string, unknown> | null,
+  after: row.after as Record<string, unknown> | null,
+});
+
+// Opaque to callers: base64url of the last event's seq.
+const encodeEventCursor = (seq: bigint): string => Buffer.from(seq.toString()).toString('base64url');
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+function decodeEventCursor(cursor: string): bigint {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (
+    /^[0-9]{1,19}$/.test(text) &&
+    BigInt(text) <= MAX_BIGINT &&
+    encodeEventCursor(BigInt(text)) === cursor
+  ) {
+    return BigInt(text);
+  }
+  throw validationFailed([{ path: ['cursor'], message: 'Invalid cursor' }], 'Invalid cursor');
+}
+
+/** A campaign's audit trail, oldest first, in keyset pages. */
+export async function listEvents(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ListEventsInput,
+): Promise<CampaignEventPage> {
+  if (!isPlausibleId(input.id)) throw notFound('Campaign');
+  const limit = input.limit ?? EVENT_LIMITS.pageSizeDefault;
+  const after = input.cursor === undefined ? undefined : decodeEventCursor(input.cursor);
+  const campaign = await deps.db.campaign.findFirst({
+    where: { id: input.id, brandId: actor.brandId },
+    select: { id: true },
+  });
+  if (!campaign) throw notFound('Campaign');
+  const rows = await deps.db.auditEvent.findMany({
+    where: {
+      campaignId: input.id,
+      brandId: actor.brandId,
+      ...(after !== undefined ? { seq: { gt: after } } : {}),
+    },
+    orderBy: { seq: 'asc' },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toEvent),
+    next_cursor: rows.length > limit && last ? encodeEventCursor(last.seq) : null,
+  };
+}
+
+/** The event of a caller's change to a campaign; it happened at the campaign's new updated_at. */
+export const campaignEvent = (
+  actor: Actor,
+  action: AuditAction,
+  before: Campaign | null,
+  after: Campaign,
+): AuditEventInput => ({
+  campaignId: after.id,
+  brandId: after.brand_id,
+  actor: userActor(actor),
+  action,
+  before,
+  after,
+  at: new Date(after.updated_at),
+});
+
+/** The event of a caller's change to a step of one of its campaigns. */
+export const stepEvent = (
+  actor: Actor,
+  action: AuditAction,
+  campaignId: string,
+  change: { before: Step | null; after: Step | null; at: Date },
+): AuditEventInput => {
+  const stepId = change.after?.id ?? change.before?.id ?? null;
+  return { campaignId, brandId: actor.brandId, actor: userActor(actor), action, stepId, ...change };
+};
