@@ -1,12 +1,27 @@
 /**
  * `pnpm start`: the one server process. Opens the database (embedded when DATABASE_URL is unset),
- * applies pending migrations, serves HTTP, and on SIGTERM/SIGINT drains requests and stops cleanly.
+ * applies pending migrations, serves HTTP, runs the dispatcher unless DISPATCHER=off, and on
+ * SIGTERM/SIGINT drains requests, lets go of dispatch claims and stops cleanly.
  */
-import { createHs256Verifier, systemClock } from '@campaigns/api';
-import { applyMigrations, createPrismaClient, migrationStatus, openDatabase } from '@campaigns/db';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '@campaigns/api';
+import { createPrismaClient, migrationStatus } from '@campaigns/db';
+import { createTokenVerifier, describeAuth } from './auth';
 import { loadConfig } from './config';
 import { buildApp } from './http/app';
 import { createLogger } from './logger';
+import {
+  onTermination,
+  openMigratedDatabase,
+  type RunningDispatcher,
+  startDispatcher,
+  stopQuietly,
+} from './startup';
+
+/** The web app's build (`pnpm start` builds it first); without one the API runs alone. */
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -17,53 +32,39 @@ if (config.usingDevSecret) {
       'server. Set JWT_SECRET (required with NODE_ENV=production). !!!',
   );
 }
+logger.info({ auth: describeAuth(config) }, 'access token verification');
 
-const database = await openDatabase({ databaseUrl: config.databaseUrl, logger });
-const stopDatabase = async () => {
-  await database
-    .stop()
-    .catch((error: unknown) => logger.error({ err: error }, 'stopping the database failed'));
-};
+const database = await openMigratedDatabase(config, logger);
 
-try {
-  const { applied } = await applyMigrations(database.url, { logger });
-  logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
-} catch (error) {
-  logger.fatal({ err: error }, 'migrations failed; not starting');
-  await stopDatabase();
-  process.exit(1);
-}
-
-const db = createPrismaClient(database.url);
+const db = createPrismaClient(database.url, { poolMax: config.databasePoolMax });
 const app = await buildApp({
-  deps: { db, clock: systemClock, tokens: createHs256Verifier(config.jwtSecret) },
+  deps: { db, clock: systemClock, tokens: createTokenVerifier(config, logger) },
   logger,
   publicUrl: `http://${config.host}:${config.port}`,
-  ...(config.usingDevSecret && config.nodeEnv !== 'production'
+  // Body and header limits, rate limit, CORS, HSTS (docs/hardening.md).
+  ...config.http,
+  ...(config.usingDevSecret && config.jwtSecret !== undefined && config.nodeEnv !== 'production'
     ? { devTokens: { secret: config.jwtSecret } }
     : {}),
+  ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),
   isReady: async () => {
     await db.$queryRaw`SELECT 1`;
     return (await migrationStatus(database.url)).pending.length === 0;
   },
 });
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: draining requests');
-  await app.close();
+let dispatcher: RunningDispatcher | undefined;
+onTermination(logger, async () => {
+  // Both drain at once: requests finish while in-flight firings commit; then the pools, then the database.
+  await Promise.all([app.close(), dispatcher?.stop()]);
   await db.$disconnect();
-  await stopDatabase();
-  logger.info('stopped');
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+  await stopQuietly(database, logger);
+});
 
 await app.listen({ port: config.port, host: config.host });
 logger.info(
   { url: `http://${config.host}:${config.port}`, docs: '/docs', embeddedDatabase: database.embedded },
   'messaging campaigns service is listening',
 );
+if (config.dispatcher) dispatcher = startDispatcher(config, database.url, logger);
+else logger.info('DISPATCHER=off: campaigns fire only where `pnpm worker` runs');

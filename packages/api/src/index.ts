@@ -1,12 +1,39 @@
-export type { Authentication, Principal, TokenClaims, TokenVerifier } from './auth/tokens';
-export { createHs256Verifier, signToken } from './auth/tokens';
+export type {
+  Authentication,
+  JwtVerifierOptions,
+  Principal,
+  TokenClaims,
+  TokenVerifier,
+} from './auth/tokens';
+export {
+  createHs256Verifier,
+  createJwtVerifier,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  JWKS_ALGORITHMS,
+  signToken,
+} from './auth/tokens';
 export type { ApiDeps, Context, RequestLike } from './context';
 export { createContextFactory } from './context';
+export {
+  createLoggingSender,
+  Dispatcher,
+  type DispatcherOptions,
+  dueTimes,
+  type FiringPlan,
+  planFiring,
+  type Sender,
+  type SendRequest,
+  type TickResult,
+} from './dispatch';
 export type { Clock } from './domain/clock';
 export { systemClock } from './domain/clock';
 export { DomainError } from './domain/errors';
 export { allowedFrom, assertAllowed, isAllowed } from './domain/lifecycle';
 export { ERROR_CODES, INTERNAL_MESSAGE, toErrorBody } from './errors/mapping';
+export { canonicalJson } from './hardening/canonical-json';
+export { IDEMPOTENCY, purgeExpiredIdempotencyKeys, requestFingerprint } from './hardening/idempotency';
+export { createTokenBucketLimiter, type RateDecision, type RateLimiter } from './hardening/rate-limit';
+export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
 export { PROCEDURE_META, restSuccessStatus } from './procedures';
 export { type AppRouter, appRouter } from './router';

@@ -1,5 +1,7 @@
 export * from './campaign';
+export * from './delivery';
 export * from './errors';
+export * from './event';
 export * from './primitives';
 export * from './scopes';
 export * from './step';

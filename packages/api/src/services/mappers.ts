@@ -1,5 +1,5 @@
-import type { Campaign, Step } from '@campaigns/contract';
-import type { Campaign as CampaignRow, Step as StepRow } from '@campaigns/db';
+import type { Campaign, Delivery, Step } from '@campaigns/contract';
+import type { Campaign as CampaignRow, Delivery as DeliveryRow, Step as StepRow } from '@campaigns/db';
 
 const iso = (value: Date): string => value.toISOString();
 const isoOrNull = (value: Date | null): string | null => (value === null ? null : value.toISOString());
@@ -29,4 +29,13 @@ export const toStep = (row: StepRow): Step => ({
   template_version_id: row.templateVersionId,
   delay_minutes: row.delayMinutes,
   variables: row.variables as Record<string, unknown>,
+});
+
+export const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.id,
+  campaign_id: row.campaignId,
+  step_id: row.stepId,
+  position: row.position,
+  due_at: iso(row.dueAt),
+  fired_at: iso(row.firedAt),
 });

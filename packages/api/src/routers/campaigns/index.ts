@@ -4,6 +4,8 @@ import { cancel } from './cancel';
 import { create } from './create';
 import { get } from './get';
 import { list } from './list';
+import { listDeliveries } from './list-deliveries';
+import { listEvents } from './list-events';
 import { listSteps } from './list-steps';
 import { removeStep } from './remove-step';
 import { schedule } from './schedule';
@@ -23,4 +25,6 @@ export const campaignsRouter = router({
   listSteps,
   updateStep,
   removeStep,
+  listDeliveries,
+  listEvents,
 });

@@ -1,0 +1,76 @@
+import { Dispatcher } from '@campaigns/api';
+import { applyMigrations, createPrismaClient, type OpenedDatabase, openDatabase } from '@campaigns/db';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+
+/** What `pnpm start` and `pnpm worker` share: the database, migrated, and the dispatcher. */
+
+/** Opens the database (embedded when DATABASE_URL is unset) and applies pending migrations; exits on failure. */
+export async function openMigratedDatabase(config: Config, logger: Logger): Promise<OpenedDatabase> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, logger });
+  try {
+    const { applied } = await applyMigrations(database.url, { logger });
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+  } catch (error) {
+    logger.fatal({ err: error }, 'migrations failed; not starting');
+    await stopQuietly(database, logger);
+    process.exit(1);
+  }
+  return database;
+}
+
+export async function stopQuietly(database: OpenedDatabase, logger: Logger): Promise<void> {
+  await database
+    .stop()
+    .catch((error: unknown) => logger.error({ err: error }, 'stopping the database failed'));
+}
+
+export interface RunningDispatcher {
+  dispatcher: Dispatcher;
+  /** Lets go of every claim (in-flight firings commit), then closes the dispatcher's own pool. */
+  stop(): Promise<void>;
+}
+
+/** A dispatcher on its own small pool, so that firing never competes with HTTP requests for connections. */
+export function startDispatcher(config: Config, databaseUrl: string, logger: Logger): RunningDispatcher {
+  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 1 });
+  const dispatcher = new Dispatcher({
+    db,
+    logger: logger.child({ component: 'dispatcher' }),
+    pollIntervalMs: config.dispatch.pollIntervalMs,
+    concurrency: config.dispatch.concurrency,
+    maxLatenessMs: config.dispatch.maxLatenessMs,
+  });
+  dispatcher.start();
+  logger.info(config.dispatch, 'dispatcher started');
+  return {
+    dispatcher,
+    stop: async () => {
+      await dispatcher.stop();
+      await db.$disconnect();
+    },
+  };
+}
+
+/** Runs `shutdown` once on the first SIGTERM or SIGINT, then exits. */
+export function onTermination(logger: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  // stdout may be a full pipe: lines still buffered at process.exit would be lost.
+  const exit = (code: number) => logger.flush(() => process.exit(code));
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    shutdown()
+      .then(() => {
+        logger.info('stopped');
+        exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      });
+  };
+  process.once('SIGTERM', handle);
+  process.once('SIGINT', handle);
+}

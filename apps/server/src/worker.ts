@@ -1,0 +1,22 @@
+/**
+ * `pnpm worker`: the dispatcher alone, no HTTP. Any number may run against one database, beside
+ * servers with or without DISPATCHER=off. Same database opening and migrations as `pnpm start`;
+ * SIGTERM/SIGINT lets go of claims (in-flight firings commit) and exits.
+ */
+import { loadConfig } from './config';
+import { createLogger } from './logger';
+import { onTermination, openMigratedDatabase, startDispatcher, stopQuietly } from './startup';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+
+const database = await openMigratedDatabase(config, logger);
+if (database.embedded) {
+  logger.warn('DATABASE_URL is not set: this worker dispatches for its own embedded database only');
+}
+const running = startDispatcher(config, database.url, logger);
+
+onTermination(logger, async () => {
+  await running.stop();
+  await stopQuietly(database, logger);
+});

@@ -1,0 +1,241 @@
+import type { Logger, PrismaClient } from '@campaigns/db';
+import { type Clock, systemClock } from '../domain/clock';
+import { anythingDue, type Deferral, deferCampaign, type Firing, FiringError, fireNextDue } from './firing';
+import { createLoggingSender, type Sender, type SendRequest } from './sender';
+
+export interface DispatcherOptions {
+  db: PrismaClient;
+  clock?: Clock;
+  /** Default: one structured log line per fired step. */
+  sender?: Sender;
+  logger?: Logger;
+  /** Pause between ticks when idle. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Firing transactions in flight at once (each holds one pooled connection). Default 4. */
+  concurrency?: number;
+  /** Cancel a campaign whose next step is overdue by more than this; null (default): send anyway. */
+  maxLatenessMs?: number | null;
+  /** Lateness above which a start or a firing is logged as a warning. Default 30 s. */
+  warnLatenessMs?: number;
+  /** How long a campaign whose firing failed is left alone before it is retried. Default 30 s. */
+  retryAfterErrorMs?: number;
+  /** Upper bound of one firing transaction. Default 10 s. */
+  transactionTimeoutMs?: number;
+  /** Test seam: runs inside the firing transaction, while the claim is held. */
+  afterClaim?: (campaignId: string) => Promise<void>;
+}
+
+export interface TickResult {
+  /** Campaigns claimed and committed. */
+  campaigns: number;
+  /** Deliveries recorded. */
+  fired: number;
+  started: number;
+  sent: number;
+  cancelled: number;
+  errors: number;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Fires due campaign steps. Every process may run one (`pnpm start`, `pnpm worker`, any number of
+ * each): they coordinate only through row locks in PostgreSQL, never through memory, so processes
+ * can come, go or die at any moment without losing or doubling a step (docs/dispatch.md).
+ */
+export class Dispatcher {
+  private readonly db: PrismaClient;
+  private readonly clock: Clock;
+  private readonly sender: Sender;
+  private readonly logger: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly concurrency: number;
+  private readonly maxLatenessMs: number | null;
+  private readonly warnLatenessMs: number;
+  private readonly retryAfterErrorMs: number;
+  private readonly transactionTimeoutMs: number;
+  private readonly afterClaim: DispatcherOptions['afterClaim'];
+
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.db = options.db;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silent;
+    this.sender = options.sender ?? createLoggingSender(this.logger);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.maxLatenessMs = options.maxLatenessMs ?? null;
+    this.warnLatenessMs = options.warnLatenessMs ?? 30_000;
+    this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 10_000;
+    this.afterClaim = options.afterClaim;
+  }
+
+  /** Starts polling in the background. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /**
+   * Takes no new claims, lets the firings in flight commit and reach the sender, then resolves. Locks
+   * are released by those commits, so nothing is left claimed (SIGTERM path).
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /**
+   * Fires everything due now: `concurrency` lanes each claim and fire one campaign at a time until
+   * none is due (or the dispatcher is stopping). Safe to call while the loop runs, and from tests.
+   */
+  async tick(): Promise<TickResult> {
+    const result: TickResult = { campaigns: 0, fired: 0, started: 0, sent: 0, cancelled: 0, errors: 0 };
+    // Idle is the common case: one index probe per poll, not a transaction per lane.
+    if (await anythingDue(this.db, this.clock.now())) {
+      await Promise.all(Array.from({ length: this.concurrency }, () => this.lane(result)));
+    }
+    return result;
+  }
+
+  private async run(): Promise<void> {
+    let failedTicks = 0;
+    while (!this.stopping) {
+      const result = await this.tick().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'dispatcher tick failed');
+        return undefined;
+      });
+      failedTicks = result && result.errors === 0 ? 0 : failedTicks + 1;
+      // Back off while the database is failing, so an outage is not a log flood.
+      await this.sleep(Math.min(MAX_BACKOFF_MS, this.pollIntervalMs * 2 ** Math.min(failedTicks, 10)));
+    }
+  }
+
+  private async lane(result: TickResult): Promise<void> {
+    while (!this.stopping) {
+      let firing: Firing | Deferral | null;
+      try {
+        firing = await fireNextDue({
+          db: this.db,
+          clock: this.clock,
+          maxLatenessMs: this.maxLatenessMs,
+          transactionTimeoutMs: this.transactionTimeoutMs,
+          retryAfterErrorMs: this.retryAfterErrorMs,
+          ...(this.afterClaim ? { afterClaim: this.afterClaim } : {}),
+        });
+      } catch (error) {
+        // A database failure: this lane stops until the next tick (the loop backs off).
+        result.errors++;
+        await this.handleFailure(error);
+        return;
+      }
+      if (!firing) return;
+      if (firing.kind === 'deferred') {
+        result.errors++;
+        this.logger.error(
+          { err: firing.error, campaign_id: firing.campaignId, retry_at: firing.retryAt.toISOString() },
+          'campaign cannot be fired; set aside, will retry',
+        );
+        continue;
+      }
+      this.account(result, firing);
+      this.logFiring(firing);
+      for (const request of firing.sends) await this.send(request);
+    }
+  }
+
+  private account(result: TickResult, { plan }: Firing): void {
+    result.campaigns++;
+    result.fired += plan.fire.length;
+    if (plan.started) result.started++;
+    if (plan.status === 'sent') result.sent++;
+    if (plan.status === 'cancelled') result.cancelled++;
+  }
+
+  private logFiring({ campaignId, brandId, scheduledAt, now, plan }: Firing): void {
+    const campaign = { campaign_id: campaignId, brand_id: brandId };
+    if (plan.tooLate) {
+      this.logger.warn(
+        {
+          ...campaign,
+          reason: 'max_lateness_exceeded',
+          lateness_ms: plan.tooLate.latenessMs,
+          max_lateness_ms: plan.tooLate.maxLatenessMs,
+        },
+        'campaign cancelled: its next step is overdue by more than DISPATCH_MAX_LATENESS',
+      );
+      return;
+    }
+    if (plan.started && scheduledAt) {
+      const latenessMs = now.getTime() - scheduledAt.getTime();
+      const late = latenessMs > this.warnLatenessMs;
+      this.logger[late ? 'warn' : 'info'](
+        { ...campaign, scheduled_at: scheduledAt.toISOString(), lateness_ms: latenessMs },
+        late ? 'campaign found late: started sending after its scheduled time' : 'campaign started sending',
+      );
+    }
+    const first = plan.fire[0];
+    if (first && now.getTime() - first.dueAt.getTime() > this.warnLatenessMs) {
+      this.logger.warn(
+        {
+          ...campaign,
+          steps: plan.fire.length,
+          position: first.position,
+          lateness_ms: now.getTime() - first.dueAt.getTime(),
+        },
+        'steps fired late',
+      );
+    }
+    if (plan.status === 'sent') this.logger.info(campaign, 'campaign sent');
+  }
+
+  /** The record is already committed: a failing sender is logged, never allowed to undo or repeat it. */
+  private async send(request: SendRequest): Promise<void> {
+    try {
+      await this.sender.send(request);
+    } catch (error) {
+      this.logger.error(
+        { err: error, delivery_id: request.delivery.id },
+        'sender failed; the delivery stays recorded',
+      );
+    }
+  }
+
+  private async handleFailure(error: unknown): Promise<void> {
+    const campaignId = error instanceof FiringError ? error.campaignId : undefined;
+    const cause = error instanceof FiringError ? error.cause : error;
+    if (campaignId === undefined) {
+      this.logger.error({ err: cause }, 'dispatcher could not claim work');
+      return;
+    }
+    const now = this.clock.now();
+    const retryAt = new Date(now.getTime() + this.retryAfterErrorMs);
+    this.logger.error(
+      { err: cause, campaign_id: campaignId, retry_at: retryAt.toISOString() },
+      'firing failed and was rolled back; will retry',
+    );
+    await deferCampaign(this.db, campaignId, now, retryAt).catch((deferError: unknown) =>
+      this.logger.error({ err: deferError, campaign_id: campaignId }, 'could not defer the failed campaign'),
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import type { Delivery } from '@campaigns/contract';
+import type { Logger } from '@campaigns/db';
+
+/** A recorded delivery plus what a channel needs to render and address it. */
+export interface SendRequest {
+  delivery: Delivery;
+  brandId: string;
+  segmentId: string;
+  templateId: string;
+  templateVersionId: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * Where fired steps go: a real channel (email, push, a message bus) plugs in here.
+ *
+ * Semantics (docs/dispatch.md, "Sender"): `send` is called after the delivery's transaction has
+ * committed, once per delivery, by the process that recorded it. The RECORD is exactly once; the call
+ * is not retried by the dispatcher, and a crash between commit and call skips it. A channel that must
+ * never miss a message treats the deliveries table as its outbox and passes `delivery.id` to its
+ * provider as the idempotency key, which makes redelivery harmless.
+ */
+export interface Sender {
+  send(request: SendRequest): Promise<void>;
+}
+
+/** The default channel: the record itself, plus one structured log line per fired step. */
+export const createLoggingSender = (logger: Logger): Sender => ({
+  async send({ delivery, brandId, segmentId, templateId, templateVersionId }) {
+    logger.info(
+      {
+        event: 'step_fired',
+        delivery_id: delivery.id,
+        campaign_id: delivery.campaign_id,
+        step_id: delivery.step_id,
+        position: delivery.position,
+        due_at: delivery.due_at,
+        fired_at: delivery.fired_at,
+        brand_id: brandId,
+        segment_id: segmentId,
+        template_id: templateId,
+        template_version_id: templateVersionId,
+      },
+      'step fired',
+    );
+  },
+});

@@ -1,0 +1,15 @@
+export type { PrismaClientOptions } from './client';
+export { createPrismaClient } from './client';
+export type { OpenDatabaseOptions, OpenedDatabase } from './database';
+export { openDatabase } from './database';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded';
+export { startEmbeddedPostgres } from './embedded';
+export type { AuditEvent, Campaign, Delivery, Step } from './generated/prisma/client';
+export {
+  CampaignStatus,
+  Prisma,
+  PrismaClient,
+} from './generated/prisma/client';
+export type { Logger } from './logger';
+export type { Database, MigrationErrorCode, MigrationOptions, MigrationStatus } from './migrations';
+export { applyMigrations, MigrationError, migrationStatus } from './migrations';
