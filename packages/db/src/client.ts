@@ -11,6 +11,14 @@ export interface PrismaClientOptions {
  * belongs to the client: `$disconnect()` closes it.
  */
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 });
-  return new PrismaClient({ adapter });
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: options.poolMax ?? 10,
+    // The adapter exchanges timestamps without an offset; pin the session to UTC so that a server whose
+    // TimeZone setting is something else cannot shift every instant we store or read.
+    options: '-c TimeZone=UTC',
+  });
+  // Writes on one campaign queue on its row lock; under a burst the default 2 s wait for a connection and
+  // 5 s per transaction would turn a queue into 500s.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
