@@ -57,3 +57,27 @@ it('reads and writes the migrated schema through the pg driver adapter', async (
   const steps = await prisma.step.findMany({ where: { campaignId: 'cmp_1' }, orderBy: { position: 'asc' } });
   expect(steps.map((s) => s.templateId)).toEqual(['tpl_0', 'tpl_new', 'tpl_1', 'tpl_2']);
 });
+
+it('stores the instant it was given even when the database runs in another time zone', async () => {
+  // The adapter sends timestamps without an offset: only a UTC session keeps instants exact.
+  const tokyo = await createTestDatabase();
+  const setup = createPrismaClient(tokyo.url, { poolMax: 1 });
+  await setup.$executeRawUnsafe(`ALTER DATABASE "${tokyo.name}" SET timezone TO 'Asia/Tokyo'`);
+  await setup.$disconnect();
+
+  const client = createPrismaClient(tokyo.url, { poolMax: 1 });
+  try {
+    const instant = new Date('2026-11-23T10:00:00.000Z');
+    await client.campaign.create({
+      data: { id: 'cmp_tz', brandId: 'b', name: 'n', segmentId: 's', createdBy: 'u', createdAt: instant },
+    });
+    const [stored] = await client.$queryRaw<{ epoch_ms: number }[]>`
+      SELECT (extract(epoch FROM created_at) * 1000)::float8 AS epoch_ms FROM campaigns WHERE id = 'cmp_tz'`;
+    expect(stored?.epoch_ms).toBe(instant.getTime());
+    const read = await client.campaign.findUniqueOrThrow({ where: { id: 'cmp_tz' } });
+    expect(read.createdAt.toISOString()).toBe(instant.toISOString());
+  } finally {
+    await client.$disconnect();
+    await tokyo.drop();
+  }
+});
