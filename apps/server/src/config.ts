@@ -45,6 +45,7 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
@@ -74,6 +75,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Connections of the API's database pool (DATABASE_POOL_MAX; docs/performance.md). */
+  databasePoolMax: number;
   /**
    * The HS256 key: JWT_SECRET, else (without JWT_JWKS_URL, outside production) the development secret.
    * Undefined when JWT_JWKS_URL is set without JWT_SECRET: then HS256 tokens are refused.
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: values.PORT,
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
+    databasePoolMax: values.DATABASE_POOL_MAX,
     jwtSecret: values.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined),
     usingDevSecret,
     auth: {

@@ -8,13 +8,19 @@ import {
   type ScheduleCampaignInput,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
+import { Prisma } from '@campaigns/db';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { assertAllowed } from '../domain/lifecycle';
-import { countSteps, lockCampaign } from './campaign-lock';
+import { appendEvent, auditEventInsertFrom, campaignEvent } from './audit';
+import { lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign } from './mappers';
+
+/** The locked campaign as it is before a change, for the audit trail. */
+const campaignBefore = async (tx: Tx, id: string): Promise<Campaign> =>
+  toCampaign(await tx.campaign.findUniqueOrThrow({ where: { id } }));
 
 export async function createCampaign(
   deps: ServiceDeps,
@@ -22,20 +28,25 @@ export async function createCampaign(
   input: CreateCampaignInput,
 ): Promise<Campaign> {
   const now = deps.clock.now();
-  const row = await deps.db.campaign.create({
-    data: {
-      id: newId('campaign'),
-      brandId: actor.brandId,
-      name: input.name,
-      description: input.description ?? null,
-      segmentId: input.segment_id,
-      status: 'draft',
-      createdBy: actor.sub,
-      createdAt: now,
-      updatedAt: now,
-    },
+  // A transaction: the campaign and its audit event exist together or not at all.
+  return deps.db.$transaction(async (tx) => {
+    const row = await tx.campaign.create({
+      data: {
+        id: newId('campaign'),
+        brandId: actor.brandId,
+        name: input.name,
+        description: input.description ?? null,
+        segmentId: input.segment_id,
+        status: 'draft',
+        createdBy: actor.sub,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    const campaign = toCampaign(row);
+    await appendEvent(tx, campaignEvent(actor, 'campaign.created', null, campaign));
+    return campaign;
   });
-  return toCampaign(row);
 }
 
 export async function getCampaign(
@@ -90,6 +101,7 @@ export async function updateCampaign(
 ): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('update', await lockCampaign(tx, actor, input.id));
+    const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
       where: { id: input.id },
       data: {
@@ -99,7 +111,9 @@ export async function updateCampaign(
         updatedAt: deps.clock.now(),
       },
     });
-    return toCampaign(row);
+    const campaign = toCampaign(row);
+    await appendEvent(tx, campaignEvent(actor, 'campaign.updated', before, campaign));
+    return campaign;
   });
 }
 
@@ -113,16 +127,35 @@ export async function scheduleCampaign(
   if (scheduledAt.getTime() <= now.getTime()) {
     throw validationFailed([{ path: ['scheduled_at'], message: 'Must be in the future' }]);
   }
+  // Four round trips (BEGIN, lock, one statement that checks and writes, COMMIT) instead of seven
+  // (docs/performance.md): the lock returns the whole row, and the step check, the update and the audit
+  // event are one statement. That statement runs after the lock, so READ COMMITTED gives it a snapshot
+  // in which every step change committed before the lock is visible (campaign-lock.ts).
   return deps.db.$transaction(async (tx) => {
-    assertAllowed('schedule', await lockCampaign(tx, actor, input.id));
-    if ((await countSteps(tx, input.id)) === 0) {
+    const before = await lockCampaignRow(tx, actor, input.id);
+    assertAllowed('schedule', before.status);
+    const campaign: Campaign = {
+      ...before,
+      status: 'scheduled',
+      scheduled_at: scheduledAt.toISOString(),
+      published_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    const event = campaignEvent(actor, 'campaign.scheduled', before, campaign);
+    // next_due_at: the dispatcher picks the campaign up at scheduled_at; a reschedule replaces it.
+    const [result] = await tx.$queryRaw<{ scheduled: number }[]>`
+      WITH updated AS (
+        UPDATE campaigns
+           SET status = 'scheduled', scheduled_at = ${scheduledAt}, published_at = ${now}, updated_at = ${now},
+               next_due_at = ${scheduledAt}
+         WHERE id = ${input.id} AND EXISTS (SELECT 1 FROM campaign_steps WHERE campaign_id = ${input.id})
+        RETURNING id),
+      audit AS (${auditEventInsertFrom(Prisma.sql`updated`, event)})
+      SELECT count(*)::int AS scheduled FROM updated`;
+    if (!result?.scheduled) {
       throw badState('no_steps', 'A campaign without steps cannot be scheduled; add a step first');
     }
-    const row = await tx.campaign.update({
-      where: { id: input.id },
-      data: { status: 'scheduled', scheduledAt, publishedAt: now, updatedAt: now },
-    });
-    return toCampaign(row);
+    return campaign;
   });
 }
 
@@ -133,11 +166,20 @@ export async function unscheduleCampaign(
 ): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('unschedule', await lockCampaign(tx, actor, input.id));
+    const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
       where: { id: input.id },
-      data: { status: 'draft', scheduledAt: null, publishedAt: null, updatedAt: deps.clock.now() },
+      data: {
+        status: 'draft',
+        scheduledAt: null,
+        publishedAt: null,
+        updatedAt: deps.clock.now(),
+        nextDueAt: null,
+      },
     });
-    return toCampaign(row);
+    const campaign = toCampaign(row);
+    await appendEvent(tx, campaignEvent(actor, 'campaign.unscheduled', before, campaign));
+    return campaign;
   });
 }
 
@@ -148,11 +190,16 @@ export async function cancelCampaign(
 ): Promise<Campaign> {
   return deps.db.$transaction(async (tx) => {
     assertAllowed('cancel', await lockCampaign(tx, actor, input.id));
+    const before = await campaignBefore(tx, input.id);
     const now = deps.clock.now();
     const row = await tx.campaign.update({
       where: { id: input.id },
-      data: { status: 'cancelled', cancelledAt: now, updatedAt: now },
+      // No next due time: the dispatcher never claims it again, and its lock on the row (taken before
+      // it fires anything) orders a cancel strictly before or after any firing (docs/dispatch.md).
+      data: { status: 'cancelled', cancelledAt: now, updatedAt: now, nextDueAt: null },
     });
-    return toCampaign(row);
+    const campaign = toCampaign(row);
+    await appendEvent(tx, campaignEvent(actor, 'campaign.cancelled', before, campaign));
+    return campaign;
   });
 }

@@ -1,0 +1,158 @@
+/** What `pnpm bench` and `pnpm bench:scale` share: a PostgreSQL to run against, machine facts, processes. */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations, type EmbeddedPostgres, startEmbeddedPostgres } from '@campaigns/db';
+import pg from 'pg';
+
+export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+export interface BenchDatabase {
+  /** A fresh, migrated database. */
+  url: string;
+  /** The embedded server's log (statements are logged there when asked), if embedded. */
+  logFile: string | undefined;
+  admin: pg.Client;
+  close(): Promise<void>;
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/**
+ * BENCH_DATABASE_URL (an admin URL: a database is created and dropped on it), else an embedded
+ * PostgreSQL in a temporary directory. `fsync` (embedded only): false trades crash safety for speed.
+ */
+export async function openBenchDatabase(prefix: string, options: { fsync: boolean }): Promise<BenchDatabase> {
+  let embedded: EmbeddedPostgres | undefined;
+  let tempDir: string | undefined;
+  let adminUrl = process.env.BENCH_DATABASE_URL;
+  if (!adminUrl) {
+    tempDir = await mkdtemp(path.join(os.tmpdir(), `campaigns-${prefix}-pg-`));
+    // As root the server runs as another user, which must be able to enter the directory.
+    await chmod(tempDir, 0o755);
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(tempDir, 'data'),
+      database: 'postgres',
+      fsync: options.fsync,
+    });
+    adminUrl = embedded.url;
+  }
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin = await connect(adminUrl);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = withDatabase(adminUrl, name);
+  await applyMigrations(url);
+  return {
+    url,
+    admin,
+    logFile: embedded ? path.join(embedded.dataDir, 'embedded.log') : undefined,
+    close: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+      await embedded?.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    memory_gb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    // Other processes (other engineers' test runs) compete for the same cores.
+    load_average_1m_at_start: Number((os.loadavg()[0] ?? 0).toFixed(2)),
+  };
+}
+
+export function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ServerProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point with tsx in its own process and waits until GET `readyPath` answers. */
+export async function spawnServer(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  options: { readyPath: string; nodeArgs?: string[] },
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const deadline = Date.now() + 60_000; ; ) {
+    if (child.exitCode !== null) throw new Error(`${name} exited during startup:\n${stderr}`);
+    const ok = await fetch(`http://127.0.0.1:${port}${options.readyPath}`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    name,
+    port,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export const envInt = (name: string, fallback: number, min = 1): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return value;
+};

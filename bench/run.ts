@@ -1,0 +1,418 @@
+/**
+ * `pnpm bench`: the service's HTTP stack side by side with a bare baseline (bench/baseline/server.ts),
+ * on a real PostgreSQL over loopback. Not a test: prints a table, writes bench/results/latest.json.
+ *
+ * The service (apps/server/src/main.ts, as `pnpm start` runs it, DISPATCHER=off, RATE_LIMIT_PER_MINUTE=off,
+ * LOG_LEVEL=warn) and the baseline each run in their own process; autocannon runs here, in a third.
+ * For each operation (schedule, addStep, get) the surfaces run one after the other — baseline, REST,
+ * tRPC, tRPC batched — and that sequence is repeated BENCH_ROUNDS times (A B A B), so drift of a shared
+ * machine hits every surface alike. Ratios are taken against the baseline of the same round.
+ *
+ *   BENCH_DATABASE_URL   admin URL of a PostgreSQL to use; default: an embedded one in a temp dir
+ *   BENCH_FSYNC          on|off (embedded only), default off: CPU-bound, so the stacks' costs show
+ *   BENCH_DURATION       measured seconds per run, default 8     BENCH_WARMUP   seconds, default 2
+ *   BENCH_ROUNDS         default 2                               BENCH_CONNECTIONS  default 50
+ *   BENCH_BATCH          calls per batched tRPC request, default 10 (on BENCH_CONNECTIONS / BENCH_BATCH
+ *                        connections: the same number of calls in flight as the other surfaces)
+ *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "baseline,rest"
+ *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
+ *   BENCH_POOL_MAX       the service's and the baseline's pool size (default: the service's default)
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+import type pg from 'pg';
+import {
+  type BenchDatabase,
+  connect,
+  envInt,
+  gitCommit,
+  machine,
+  openBenchDatabase,
+  repoRoot,
+  type ServerProcess,
+  spawnServer,
+} from './lib';
+
+const DURATION = envInt('BENCH_DURATION', 8);
+const WARMUP = envInt('BENCH_WARMUP', 2, 0);
+const ROUNDS = envInt('BENCH_ROUNDS', 2);
+const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
+const BATCH = envInt('BENCH_BATCH', 10);
+const FSYNC = (process.env.BENCH_FSYNC ?? 'off') === 'on';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const POOL_MAX = process.env.BENCH_POOL_MAX;
+const SCHEDULE_POOL = 1000;
+const ADD_STEP_POOL = 2000;
+const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
+const BRAND = 'brand_bench';
+const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+const OPS = ['schedule', 'addStep', 'get'] as const;
+type Op = (typeof OPS)[number];
+const SURFACES = ['baseline', 'rest', 'trpc', 'trpc-batch'] as const;
+type Surface = (typeof SURFACES)[number];
+
+const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[] =>
+  env ? all.filter((item) => env.split(',').includes(item)) : [...all];
+const ops = pick(process.env.BENCH_OPS, OPS);
+const surfaces = pick(process.env.BENCH_SURFACES, SURFACES);
+
+interface Request {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+/** One call of `op` on campaign `id`: its REST route and tRPC input. */
+function call(
+  op: Op,
+  id: string,
+  n: number,
+): { rest: Request; procedure: string; input: Record<string, unknown> } {
+  const base = `/v1/messaging/campaigns/${id}`;
+  switch (op) {
+    case 'schedule': {
+      // Different instants, all in the future: every call is a real reschedule.
+      const body = { scheduled_at: new Date(Date.UTC(2099, 0, 1) + (n % 100_000) * 60_000).toISOString() };
+      return {
+        rest: { method: 'POST', path: `${base}/schedule`, body: JSON.stringify(body) },
+        procedure: 'campaigns.schedule',
+        input: { id, ...body },
+      };
+    }
+    case 'addStep': {
+      const body = { position: 0, template_id: 'tpl_bench', template_version_id: 'tplv_1', delay_minutes: 5 };
+      return {
+        rest: { method: 'POST', path: `${base}/steps`, body: JSON.stringify(body) },
+        procedure: 'campaigns.addStep',
+        input: { id, ...body },
+      };
+    }
+    case 'get':
+      return { rest: { method: 'GET', path: base }, procedure: 'campaigns.get', input: { id } };
+  }
+}
+
+/** What @trpc/client's httpLink / httpBatchLink send (superjson: plain JSON values serialize to {json}). */
+function trpcRequest(
+  op: Op,
+  calls: { procedure: string; input: Record<string, unknown> }[],
+  batched: boolean,
+): Request {
+  const isQuery = op === 'get';
+  const paths = calls.map((c) => c.procedure).join(',');
+  const payload = batched
+    ? Object.fromEntries(calls.map((c, i) => [String(i), { json: c.input }]))
+    : { json: calls[0]?.input };
+  const query = batched ? '?batch=1' : '';
+  if (isQuery) {
+    const sep = batched ? '&' : '?';
+    return {
+      method: 'GET',
+      path: `/trpc/${paths}${query}${sep}input=${encodeURIComponent(JSON.stringify(payload))}`,
+    };
+  }
+  return { method: 'POST', path: `/trpc/${paths}${query}`, body: JSON.stringify(payload) };
+}
+
+interface RunResult {
+  op: Op;
+  surface: Surface;
+  round: number;
+  /** Calls per second (HTTP requests × calls per request). */
+  calls_per_s: number;
+  http_req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  non_2xx: number;
+  errors: number;
+}
+
+async function load(
+  port: number,
+  op: Op,
+  surface: Surface,
+  pool: string[],
+  token: string,
+  seconds: number,
+): Promise<autocannon.Result> {
+  let n = 0;
+  let firstFailure: string | undefined;
+  const callsPerRequest = surface === 'trpc-batch' ? BATCH : 1;
+  const next = (): Request => {
+    const calls = Array.from({ length: callsPerRequest }, () => {
+      n += 1;
+      return call(op, pool[n % pool.length] as string, n);
+    });
+    if (surface === 'baseline' || surface === 'rest') return (calls[0] as (typeof calls)[number]).rest;
+    return trpcRequest(op, calls, surface === 'trpc-batch');
+  };
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    // A batched request carries BATCH calls: as many calls in flight as the other surfaces.
+    connections: surface === 'trpc-batch' ? Math.max(1, Math.round(CONNECTIONS / BATCH)) : CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const r = next();
+          return {
+            ...request,
+            method: r.method,
+            path: r.path,
+            ...(r.body !== undefined ? { body: r.body } : {}),
+          };
+        },
+        onResponse: (status, body) => {
+          if ((status < 200 || status >= 300) && firstFailure === undefined)
+            firstFailure = `${status} ${body.slice(0, 300)}`;
+        },
+      },
+    ],
+  });
+  const result = await instance;
+  if (firstFailure !== undefined) log(`  first failure (${op} on ${surface}): ${firstFailure}`);
+  return result;
+}
+
+async function seed(db: pg.Client): Promise<{ schedulePool: string[]; addStepPool: string[] }> {
+  // Plausible ids (cmp_ + 32 hex), as the service issues them.
+  const insert = async (kind: string, count: number) =>
+    (
+      await db.query<{ id: string }>(
+        `INSERT INTO campaigns (id, brand_id, name, segment_id, status, created_by, created_at, updated_at)
+         SELECT 'cmp_' || md5($1 || g), $2, 'bench ' || g, 'seg_bench', 'draft', 'user_bench', now(), now()
+           FROM generate_series(1, $3) AS g
+         RETURNING id`,
+        [kind, BRAND, count],
+      )
+    ).rows.map((r) => r.id);
+  const schedulePool = await insert('schedule', SCHEDULE_POOL);
+  await db.query(
+    `INSERT INTO campaign_steps (id, campaign_id, position, template_id, template_version_id)
+     SELECT 'stp_' || md5(id), id, 0, 'tpl_bench', 'tplv_1' FROM unnest($1::text[]) AS id`,
+    [schedulePool],
+  );
+  const addStepPool = await insert('addstep', ADD_STEP_POOL);
+  return { schedulePool, addStepPool };
+}
+
+/** Statements the database executed for one call of each op on each surface (embedded only). */
+async function countStatements(
+  database: BenchDatabase,
+  servers: Record<'service' | 'baseline', ServerProcess>,
+  pools: Record<Op, string[]>,
+  token: string,
+): Promise<Record<string, number>> {
+  const logFile = database.logFile;
+  if (!logFile) return {};
+  await database.admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
+  await database.admin.query('SELECT pg_reload_conf()');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const counts: Record<string, number> = {};
+  try {
+    for (const op of ops) {
+      for (const surface of ['baseline', 'rest', 'trpc'] as const) {
+        const server = surface === 'baseline' ? servers.baseline : servers.service;
+        const c = call(op, pools[op][0] as string, 1);
+        const r = surface === 'trpc' ? trpcRequest(op, [c], false) : c.rest;
+        const before = (await stat(logFile)).size;
+        const response = await fetch(`http://127.0.0.1:${server.port}${r.path}`, {
+          method: r.method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          ...(r.body !== undefined ? { body: r.body } : {}),
+        });
+        if (response.status >= 300)
+          throw new Error(`${op} on ${surface}: ${response.status} ${await response.text()}`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const added = (await readFile(logFile, 'utf8')).slice(before);
+        counts[`${op}/${surface}`] = added
+          .split('\n')
+          .filter((line) => /LOG: {2}(statement|execute)/.test(line)).length;
+      }
+    }
+  } finally {
+    await database.admin.query('ALTER SYSTEM RESET log_statement');
+    await database.admin.query('SELECT pg_reload_conf()');
+  }
+  return counts;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const geomean = (xs: number[]) => Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Waits until the servers have finished what the last run left in flight (no other busy session). */
+async function quiesce(db: pg.Client): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const { rows } = await db.query<{ busy: number }>(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+    );
+    if (rows[0]?.busy === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  log('  (the servers were still busy after 60 s; going on)');
+}
+
+const database = await openBenchDatabase('bench_http', { fsync: FSYNC });
+const servers: ServerProcess[] = [];
+try {
+  // Seeded through a connection to the bench database (the admin connection is on another one).
+  const db = await connect(database.url);
+  const pools = await seed(db);
+  const poolOf: Record<Op, string[]> = {
+    schedule: pools.schedulePool,
+    addStep: pools.addStepPool,
+    get: pools.schedulePool,
+  };
+
+  const profArgs = (name: string) =>
+    // One directory per server: tsx's loader thread writes a (nearly idle) profile of its own.
+    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : [];
+  const service = await spawnServer(
+    'service',
+    'apps/server/src/main.ts',
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      JWT_SECRET: SECRET,
+      DISPATCHER: 'off',
+      RATE_LIMIT_PER_MINUTE: 'off',
+      LOG_LEVEL: 'warn',
+      ...(POOL_MAX ? { DATABASE_POOL_MAX: POOL_MAX } : {}),
+    },
+    { readyPath: '/healthz', nodeArgs: profArgs('service') },
+  );
+  servers.push(service);
+  const baseline = await spawnServer(
+    'baseline',
+    'bench/baseline/server.ts',
+    { DATABASE_URL: database.url, JWT_SECRET: SECRET, ...(POOL_MAX ? { POOL_MAX } : {}) },
+    { readyPath: '/v1/messaging/campaigns/x', nodeArgs: profArgs('baseline') },
+  );
+  servers.push(baseline);
+
+  const token = await new SignJWT({
+    brand_id: BRAND,
+    scope: 'messaging:campaigns:read messaging:campaigns:write',
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('user_bench')
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(SECRET));
+
+  const statements = await countStatements(database, { service, baseline }, poolOf, token);
+  if (Object.keys(statements).length) log(`statements per call: ${JSON.stringify(statements)}`);
+
+  const runs: RunResult[] = [];
+  const started = Date.now();
+  for (const op of ops) {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const surface of surfaces) {
+        await quiesce(db);
+        if (op === 'addStep') {
+          // Never near the 100-step limit, and every window starts from the same table. The campaigns
+          // are locked first, in id order, as the service locks them: no deadlock with a straggler.
+          await db.query('BEGIN');
+          await db.query('SELECT id FROM campaigns WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [
+            pools.addStepPool,
+          ]);
+          await db.query('DELETE FROM campaign_steps WHERE campaign_id = ANY($1::text[])', [
+            pools.addStepPool,
+          ]);
+          await db.query('COMMIT');
+        }
+        await db.query('VACUUM ANALYZE campaigns, campaign_steps');
+        const port = surface === 'baseline' ? baseline.port : service.port;
+        if (WARMUP > 0) await load(port, op, surface, poolOf[op], token, WARMUP);
+        const result = await load(port, op, surface, poolOf[op], token, DURATION);
+        const perRequest = surface === 'trpc-batch' ? BATCH : 1;
+        const run: RunResult = {
+          op,
+          surface,
+          round,
+          calls_per_s: Math.round(result.requests.average * perRequest),
+          http_req_per_s: Math.round(result.requests.average),
+          p50_ms: result.latency.p50,
+          p99_ms: result.latency.p99,
+          non_2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        };
+        runs.push(run);
+        log(
+          `${op.padEnd(8)} ${surface.padEnd(10)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms` +
+            (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
+        );
+      }
+    }
+  }
+  await db.end();
+
+  const summary = ops.flatMap((op) =>
+    surfaces.map((surface) => {
+      const mine = runs.filter((r) => r.op === op && r.surface === surface);
+      const ratios = mine.map((r) => {
+        const base = runs.find((b) => b.op === op && b.surface === 'baseline' && b.round === r.round);
+        return base
+          ? { throughput: r.calls_per_s / base.calls_per_s, p99: r.p99_ms / base.p99_ms }
+          : { throughput: Number.NaN, p99: Number.NaN };
+      });
+      return {
+        op,
+        surface,
+        calls_per_s: Math.round(median(mine.map((r) => r.calls_per_s))),
+        p50_ms: round1(median(mine.map((r) => r.p50_ms))),
+        p99_ms: round1(median(mine.map((r) => r.p99_ms))),
+        throughput_vs_baseline: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
+        p99_vs_baseline: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
+        non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
+        errors: mine.reduce((sum, r) => sum + r.errors, 0),
+      };
+    }),
+  );
+  console.table(summary);
+
+  const report = {
+    benchmark: 'http',
+    at: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(),
+    settings: {
+      duration_s: DURATION,
+      warmup_s: WARMUP,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      batch: BATCH,
+      fsync: FSYNC,
+      embedded_postgres: database.logFile !== undefined,
+      pool_max: POOL_MAX ?? 'default',
+      wall_s: Math.round((Date.now() - started) / 1000),
+    },
+    notes: [
+      'calls_per_s: calls answered per second; for trpc-batch, HTTP requests/s × batch size.',
+      'p50/p99: per HTTP request (a trpc-batch request carries `batch` calls).',
+      'ratios: per round against the same round’s baseline, geometric mean over rounds.',
+    ],
+    statements_per_call: statements,
+    summary,
+    runs,
+  };
+  await mkdir(path.dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  log(`written to ${path.relative(repoRoot, resultsFile)}`);
+} finally {
+  for (const server of servers) await server.stop();
+  await database.close();
+}

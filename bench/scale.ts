@@ -1,0 +1,133 @@
+/**
+ * `pnpm bench:scale`: listing a brand's campaigns with keyset pagination stays O(page) at 1 M campaigns.
+ *
+ * Bulk-inserts BENCH_SCALE_ROWS (default 1,000,000) campaigns of one brand (plus 10 % of another brand's)
+ * with generate_series, then times the service's own listCampaigns (Prisma, as the API runs it) at
+ * page 1 and at page BENCH_SCALE_PAGE (default 10,000; its cursor is the key of the row just before it)
+ * and prints PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the same query. Writes
+ * bench/results/scale-latest.json. BENCH_DATABASE_URL as for `pnpm bench`.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPrismaClient } from '@campaigns/db';
+import { listCampaigns } from '../packages/api/src/services/campaigns';
+import { encodeCursor } from '../packages/api/src/services/cursor';
+import { connect, envInt, gitCommit, machine, openBenchDatabase } from './lib';
+
+const ROWS = envInt('BENCH_SCALE_ROWS', 1_000_000);
+const PAGE = envInt('BENCH_SCALE_PAGE', 10_000);
+const LIMIT = 20;
+const BRAND = 'brand_scale';
+const REPEAT = 50;
+const resultsFile = fileURLToPath(new URL('./results/scale-latest.json', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const database = await openBenchDatabase('bench_scale', { fsync: false });
+const db = await connect(database.url);
+const prisma = createPrismaClient(database.url);
+try {
+  let started = Date.now();
+  // One campaign a second going back from now; ids as the service issues them (cmp_ + 32 hex).
+  const insert = (brand: string, count: number) =>
+    db.query(
+      `INSERT INTO campaigns (id, brand_id, name, segment_id, status, created_by, created_at, updated_at)
+       SELECT 'cmp_' || md5($1 || g), $1, 'campaign ' || g, 'seg_' || (g % 50),
+              'draft', 'user_scale',
+              now() - make_interval(secs => g), now() - make_interval(secs => g)
+         FROM generate_series(1, $2) AS g`,
+      [brand, count],
+    );
+  await insert(BRAND, ROWS);
+  await insert('brand_other', Math.round(ROWS / 10));
+  await db.query('VACUUM ANALYZE campaigns');
+  const insertSeconds = (Date.now() - started) / 1000;
+  log(`inserted ${ROWS} + ${Math.round(ROWS / 10)} campaigns in ${insertSeconds.toFixed(1)} s`);
+
+  // Page N starts after row (N-1)*LIMIT of the brand, newest first: its cursor is that row's key.
+  const { rows: keys } = await db.query<{ created_at: Date; id: string }>(
+    `SELECT created_at, id FROM campaigns WHERE brand_id = $1
+      ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
+    [BRAND, (PAGE - 1) * LIMIT - 1],
+  );
+  const key = keys[0];
+  if (!key) throw new Error(`fewer than ${(PAGE - 1) * LIMIT} rows`);
+  const cursor = encodeCursor({ createdAt: key.created_at, id: key.id });
+
+  const deps = { db: prisma, clock: { now: () => new Date() } };
+  const actor = { sub: 'user_scale', brandId: BRAND };
+  const time = async (input: { limit: number; cursor?: string }) => {
+    for (let i = 0; i < 5; i++) await listCampaigns(deps, actor, input);
+    const ms: number[] = [];
+    let items = 0;
+    for (let i = 0; i < REPEAT; i++) {
+      started = performance.now();
+      items = (await listCampaigns(deps, actor, input)).items.length;
+      ms.push(performance.now() - started);
+    }
+    ms.sort((a, b) => a - b);
+    return {
+      items,
+      median_ms: Number((ms[REPEAT >> 1] as number).toFixed(2)),
+      p95_ms: Number((ms[Math.floor(REPEAT * 0.95)] as number).toFixed(2)),
+    };
+  };
+  const page1 = await time({ limit: LIMIT });
+  const pageN = await time({ limit: LIMIT, cursor });
+
+  // The statement Prisma sends for a page with a cursor, as the database logged it (embedded only).
+  let prismaSql: string | undefined;
+  if (database.logFile) {
+    await database.admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
+    await database.admin.query('SELECT pg_reload_conf()');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = (await stat(database.logFile)).size;
+    await listCampaigns(deps, actor, { limit: LIMIT, cursor });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    prismaSql = (await readFile(database.logFile, 'utf8'))
+      .slice(before)
+      .split('\n')
+      .find((line) => line.includes('FROM "public"."campaigns"'))
+      ?.replace(/^.*?(execute [^:]*|statement): /, '');
+    await database.admin.query('ALTER SYSTEM RESET log_statement');
+    await database.admin.query('SELECT pg_reload_conf()');
+  }
+
+  // The same query by hand (the shape of Prisma's statement above), for the plan.
+  const explain = async (withCursor: boolean) =>
+    (
+      await db.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+         SELECT * FROM campaigns
+          WHERE brand_id = $1 ${withCursor ? 'AND created_at <= $3 AND (created_at < $3 OR (created_at = $3 AND id < $4))' : ''}
+          ORDER BY created_at DESC, id DESC LIMIT $2`,
+        withCursor ? [BRAND, LIMIT + 1, key.created_at, key.id] : [BRAND, LIMIT + 1],
+      )
+    ).rows.map((row) => row['QUERY PLAN']);
+  const plan1 = await explain(false);
+  const planN = await explain(true);
+
+  log(`\npage 1: ${JSON.stringify(page1)}\n${plan1.join('\n')}`);
+  log(`\npage ${PAGE}: ${JSON.stringify(pageN)}\n${planN.join('\n')}`);
+  if (prismaSql) log(`\nPrisma's statement:\n${prismaSql}`);
+
+  const report = {
+    benchmark: 'scale',
+    at: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(),
+    rows: { brand: ROWS, other_brand: Math.round(ROWS / 10) },
+    insert_seconds: Number(insertSeconds.toFixed(1)),
+    page_size: LIMIT,
+    timings_via_listCampaigns: { page_1: page1, [`page_${PAGE}`]: pageN },
+    plans: { page_1: plan1, [`page_${PAGE}`]: planN },
+    prisma_sql: prismaSql ?? null,
+  };
+  await mkdir(path.dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  log(`written to ${path.relative(process.cwd(), resultsFile)}`);
+} finally {
+  await prisma.$disconnect();
+  await db.end();
+  await database.close();
+}
