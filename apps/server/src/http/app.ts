@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ApiDeps,
-  type AppRouter,
-  appRouter,
   buildOpenApiDocument,
   createContextFactory,
   createTokenBucketLimiter,
-  purgeExpiredIdempotencyKeys,
-  signToken,
 } from '@campaigns/api';
 import scalarApiReference from '@scalar/fastify-api-reference';
-import { getTRPCErrorShape, type TRPC_ERROR_CODE_KEY, TRPCError, transformTRPCResponse } from '@trpc/server';
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -20,16 +14,12 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { z } from 'zod';
+import { devTokensPlugin } from './dev-tokens';
 import { addCors, addJsonDepthLimit, addSecurityHeaders } from './hardening';
+import { startIdempotencyPurge } from './idempotency-purge';
 import { restPlugin } from './rest';
-import { sendTrpcError, trpcFallback } from './trpc-fallback';
+import { sendTrpcError, trpcPlugin } from './trpc';
 import { webAppPlugin } from './web';
-
-const DevTokenRequestSchema = z.strictObject({
-  brand_id: z.string().min(1).max(128),
-  sub: z.string().min(1).max(128),
-});
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -129,50 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logInternalError = (error: unknown, request: { id: string; log: FastifyInstance['log'] }) =>
     request.log.error({ err: error, requestId: request.id }, 'unexpected error');
 
-  await app.register(async (scope) => {
-    // Fastify's own errors before tRPC runs (body too large, not JSON) as tRPC errors, so that typed
-    // clients get PAYLOAD_TOO_LARGE etc. with the contract's `error` in `data`, not an unreadable body.
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-      const code: TRPC_ERROR_CODE_KEY =
-        status === 413
-          ? 'PAYLOAD_TOO_LARGE'
-          : status === 415
-            ? 'UNSUPPORTED_MEDIA_TYPE'
-            : status < 500
-              ? 'BAD_REQUEST'
-              : 'INTERNAL_SERVER_ERROR';
-      if (status === 500) logInternalError(error, request);
-      const config = appRouter._def._config;
-      const shape = getTRPCErrorShape({
-        config,
-        error: new TRPCError({ code, message: error.message, cause: error }),
-        type: 'unknown',
-        path: undefined,
-        input: undefined,
-        ctx: undefined,
-      });
-      return reply
-        .code(status)
-        .type('application/json')
-        .send(transformTRPCResponse(config, { error: shape }));
-    });
-    await scope.register(fastifyTRPCPlugin, {
-      prefix: '/trpc',
-      trpcOptions: {
-        router: appRouter,
-        createContext,
-        // Headers the procedures asked for: Retry-After, Idempotent-Replayed.
-        responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
-        onError: ({ error, req }) => {
-          if (error.code === 'INTERNAL_SERVER_ERROR') logInternalError(error.cause ?? error, req);
-        },
-      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-    });
-  });
-
-  // Unmatched /trpc paths and their unparsable bodies answer in the tRPC error shape too.
-  await app.register(trpcFallback, { prefix: '/trpc' });
+  await app.register(trpcPlugin({ createContext, onInternalError: logInternalError }), { prefix: '/trpc' });
   await app.register(restPlugin({ createContext, onInternalError: logInternalError }), { prefix: '/v1' });
 
   // Generated once: the router cannot change while the process runs.
@@ -183,19 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     configuration: { url: '/openapi.json', title: 'Messaging campaigns API' },
   });
 
-  if (options.devTokens) {
-    const { secret } = options.devTokens;
-    app.post('/dev/token', async (request, reply) => {
-      const parsed = DevTokenRequestSchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        return reply
-          .code(400)
-          .send({ error: 'validation_failed', message: 'brand_id and sub are required', details: {} });
-      }
-      const token = await signToken(secret, { brandId: parsed.data.brand_id, sub: parsed.data.sub });
-      return { token };
-    });
-  }
+  if (options.devTokens) await app.register(devTokensPlugin(options.devTokens.secret));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -207,24 +142,4 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.webRoot) await app.register(webAppPlugin(options.webRoot));
 
   return app;
-}
-
-/**
- * Deletes expired Idempotency-Keys now and then (a retry after 24 hours already treats its key as new;
- * this only keeps the table small). Every process does it; the DELETE is idempotent.
- */
-function startIdempotencyPurge(app: FastifyInstance, deps: ApiDeps, everyMs: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  const purge = () => {
-    purgeExpiredIdempotencyKeys(deps.db, deps.clock.now())
-      .then((deleted) => {
-        if (deleted > 0) app.log.info({ deleted }, 'expired idempotency keys purged');
-      })
-      .catch((error: unknown) => app.log.warn({ err: error }, 'purging idempotency keys failed'));
-  };
-  app.addHook('onReady', async () => {
-    timer = setInterval(purge, everyMs);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(timer));
 }
