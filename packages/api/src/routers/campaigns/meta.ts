@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Meta } from '../../trpc';
 
 type OpenApi = NonNullable<Meta['openapi']>;
@@ -8,8 +9,49 @@ const COMMON_ERRORS = {
   401: 'Missing, malformed, badly signed or expired bearer token',
   403: 'The token lacks the required scope',
   404: 'Campaign not found (or another brand’s)',
+  429: 'Over the per-token rate limit; retry after the `Retry-After` header’s seconds',
   500: 'Unexpected server error',
 } as const;
+
+/** Write operations take an `Idempotency-Key` (docs/hardening.md) and can answer 409 because of it. */
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
+const IDEMPOTENCY_CONFLICT =
+  'The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first ' +
+  'request is still in progress (`idempotency_key_in_progress`)';
+const IdempotencyKeyHeaderSchema = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .meta({
+      description:
+        'Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets ' +
+        'the first response back (status and body) without being executed again.',
+      example: 'order-4711-create',
+    }),
+});
+
+/**
+ * Fastify reads a body on these methods whether or not the operation takes one: over the limit is 413,
+ * and the bridge answers 415 to a POST or PATCH body that is not JSON. A DELETE body is not used, but
+ * Fastify still refuses one of a media type it has no parser for (415; found by the fuzz test).
+ */
+const BODY_ERRORS: Record<string, Record<number, string>> = {
+  POST: { 413: 'Request body over the size limit', 415: 'Request body is not JSON' },
+  PATCH: { 413: 'Request body over the size limit', 415: 'Request body is not JSON' },
+  DELETE: {
+    413: 'Request body over the size limit',
+    415: 'Request body of a media type the server cannot read',
+  },
+};
+
+function errorResponses(method: string, badState: string | undefined): Record<number, string> {
+  const errors: Record<number, string> = { ...COMMON_ERRORS, ...BODY_ERRORS[method] };
+  if (WRITE_METHODS.has(method)) errors[409] = IDEMPOTENCY_CONFLICT;
+  if (badState) errors[412] = badState;
+  return errors;
+}
 
 /** REST metadata of a campaigns operation: the route, its docs and the errors it declares. */
 export const restRoute = (
@@ -28,8 +70,9 @@ export const restRoute = (
     description: route.description,
     tags: ['campaigns'],
     protect: true,
+    ...(WRITE_METHODS.has(route.method) ? { requestHeaders: IdempotencyKeyHeaderSchema } : {}),
     ...(route.successDescription ? { successDescription: route.successDescription } : {}),
-    errorResponses: route.badState ? { ...COMMON_ERRORS, 412: route.badState } : COMMON_ERRORS,
+    errorResponses: errorResponses(route.method, route.badState),
   },
 });
 
