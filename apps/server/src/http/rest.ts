@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { appRouter, type Context, restSuccessStatus } from '@campaigns/api';
+import { appRouter, type Context, PROCEDURE_META, restSuccessStatus } from '@campaigns/api';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { codeForStatus, internalErrorBody, toRestErrorBody } from './error-body';
@@ -68,6 +68,27 @@ function inheritedQueryKey(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Path parameter names of every REST route (`id`, `step_id`). trpc-to-openapi spreads the path over the
+ * body, so a body key of such a name would be silently replaced instead of rejected as unknown.
+ */
+const PATH_PARAMETERS = new Set(
+  [...PROCEDURE_META.values()].flatMap((meta) =>
+    [...(meta.openapi?.path.matchAll(/\{(\w+)\}/g) ?? [])].flatMap((match) => (match[1] ? [match[1]] : [])),
+  ),
+);
+
+function pathParameterInBody(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  return Object.keys(body).find((key) => PATH_PARAMETERS.has(key));
+}
+
+const unknownField = (key: string) => ({
+  error: 'validation_failed',
+  message: 'Input validation failed',
+  details: { issues: [{ path: [key], message: 'Unknown field' }] },
+});
+
 function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   return reply.code(status).type('application/json').send(body);
@@ -113,14 +134,8 @@ export function restPlugin(options: RestOptions) {
       method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
       url: '/*',
       handler: async (request, reply) => {
-        const inherited = inheritedQueryKey(request.url);
-        if (inherited !== undefined) {
-          return sendError(reply, 400, {
-            error: 'validation_failed',
-            message: 'Input validation failed',
-            details: { issues: [{ path: [inherited], message: 'Unknown field' }] },
-          });
-        }
+        const unknown = inheritedQueryKey(request.url) ?? pathParameterInBody(request.body);
+        if (unknown !== undefined) return sendError(reply, 400, unknownField(unknown));
         const req: RawRequestWithBody = request.raw;
         req.body = request.body;
         fastifyRequestOf.set(req, request);
