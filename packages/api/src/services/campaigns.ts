@@ -123,8 +123,7 @@ export async function scheduleCampaign(
   input: ScheduleCampaignInput,
 ): Promise<Campaign> {
   const scheduledAt = new Date(input.scheduled_at);
-  const now = deps.clock.now();
-  if (scheduledAt.getTime() <= now.getTime()) {
+  if (scheduledAt.getTime() <= deps.clock.now().getTime()) {
     throw validationFailed([{ path: ['scheduled_at'], message: 'Must be in the future' }]);
   }
   // Four round trips (BEGIN, lock, one statement that checks and writes, COMMIT) instead of seven
@@ -134,6 +133,8 @@ export async function scheduleCampaign(
   return deps.db.$transaction(async (tx) => {
     const before = await lockCampaignRow(tx, actor, input.id);
     assertAllowed('schedule', before.status);
+    // Read after the lock, so updated_at never goes backwards behind a change we waited for.
+    const now = deps.clock.now();
     const campaign: Campaign = {
       ...before,
       status: 'scheduled',
