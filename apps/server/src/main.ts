@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '@campaigns/api';
 import { createPrismaClient, migrationStatus } from '@campaigns/db';
 import { createTokenVerifier, describeAuth } from './auth';
-import { loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { buildApp } from './http/app';
 import { createLogger } from './logger';
 import {
@@ -23,7 +23,7 @@ import {
 /** The web app's build (`pnpm start` builds it first); without one the API runs alone. */
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 
 if (config.usingDevSecret) {
@@ -36,6 +36,7 @@ logger.info({ auth: describeAuth(config) }, 'access token verification');
 
 const database = await openMigratedDatabase(config, logger);
 
+let schemaUpToDate = false;
 const db = createPrismaClient(database.url, { poolMax: config.databasePoolMax });
 const app = await buildApp({
   deps: { db, clock: systemClock, tokens: createTokenVerifier(config, logger) },
@@ -49,7 +50,9 @@ const app = await buildApp({
   ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),
   isReady: async () => {
     await db.$queryRaw`SELECT 1`;
-    return (await migrationStatus(database.url)).pending.length === 0;
+    // Once up to date, the schema stays so for this process's lifetime: stop asking.
+    schemaUpToDate ||= (await migrationStatus(database.url)).upToDate;
+    return schemaUpToDate;
   },
 });
 

@@ -3,11 +3,11 @@
  * servers with or without DISPATCHER=off. Same database opening and migrations as `pnpm start`;
  * SIGTERM/SIGINT lets go of claims (in-flight firings commit) and exits.
  */
-import { loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { onTermination, openMigratedDatabase, startDispatcher, stopQuietly } from './startup';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 
 const database = await openMigratedDatabase(config, logger);

@@ -321,6 +321,8 @@ describe('refusing to start', () => {
     expect(exit.code).not.toBe(0);
     expect(exit.code).not.toBeNull();
     expect(started.stdout() + started.stderr()).toContain('JWT_SECRET: required when NODE_ENV=production');
+    // The message alone: a configuration mistake is not a crash.
+    expect(started.stderr()).not.toMatch(/\n\s+at /);
     expect(await refusesConnections(port)).toBe(true);
   });
 });

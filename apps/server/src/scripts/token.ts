@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { signToken } from '@campaigns/api';
 import { SCOPES } from '@campaigns/contract';
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +16,7 @@ const { values } = parseArgs({
   },
 });
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 if (config.jwtSecret === undefined) {
   process.stderr.write(
     'error: JWT_SECRET is not set and JWT_JWKS_URL is: get tokens from your identity provider\n',
