@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Rest, restClient } from './support/rest';
 import { startTestServer, type TestServer } from './support/harness';
+import { type Rest, restClient } from './support/rest';
 
 // The user's two API reference pages, kept verbatim as fixtures: live responses must validate.
 interface SeedFixture {
@@ -65,10 +65,14 @@ describe('POST /v1/messaging/campaigns/{id}/schedule (seed 000)', () => {
   });
 
   it('answers 404 with the seed error body', async () => {
-    const response = await rest('POST', '/v1/messaging/campaigns/cmp_00000000000000000000000000000000/schedule', {
-      token,
-      body: { scheduled_at: future() },
-    });
+    const response = await rest(
+      'POST',
+      '/v1/messaging/campaigns/cmp_00000000000000000000000000000000/schedule',
+      {
+        token,
+        body: { scheduled_at: future() },
+      },
+    );
     expect(response.status).toBe(404);
     expectMatchesSeed(scheduleSeed, 404, response.body);
     expect(Object.keys(response.body as object).sort()).toEqual(ERROR_KEYS);
@@ -95,7 +99,13 @@ describe('POST /v1/messaging/campaigns/{id}/steps (seed 004)', () => {
     });
     const response = await rest('POST', `/v1/messaging/campaigns/${created.body.id}/steps`, {
       token,
-      body: { position: 0, template_id: 'tpl_1', template_version_id: 'tplv_1', delay_minutes: 5, variables: { a: 1 } },
+      body: {
+        position: 0,
+        template_id: 'tpl_1',
+        template_version_id: 'tplv_1',
+        delay_minutes: 5,
+        variables: { a: 1 },
+      },
     });
     expect(response.status).toBe(201);
     expectMatchesSeed(addStepSeed, 201, response.body);
