@@ -9,8 +9,9 @@ import type { Config } from './config';
 export async function openMigratedDatabase(config: Config, logger: Logger): Promise<OpenedDatabase> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, logger });
   try {
+    // applyMigrations logs what it applied; say so when there was nothing to do.
     const { applied } = await applyMigrations(database.url, { logger });
-    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    if (applied.length === 0) logger.info('database schema is up to date');
   } catch (error) {
     logger.fatal({ err: error }, 'migrations failed; not starting');
     await stopQuietly(database, logger);
