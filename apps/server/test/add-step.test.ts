@@ -8,7 +8,6 @@ import {
   forceStatus,
   getCampaign,
   listSteps,
-  ManualClock,
   MISSING_CAMPAIGN,
   range,
   snapshot,
@@ -16,12 +15,13 @@ import {
   storedPositions,
   trpcFailure,
 } from './lifecycle/fixtures';
+import { TestClock } from './support/clock';
 import { startTestServer, type TestServer } from './support/harness';
 import { type Rest, restClient } from './support/rest';
 
 // POST /v1/messaging/campaigns/{id}/steps — API.md "addStep", rule by rule, over REST and tRPC.
 
-const clock = new ManualClock();
+const clock = new TestClock();
 let server: TestServer;
 let rest: Rest;
 let token: string;

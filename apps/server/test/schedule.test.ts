@@ -10,17 +10,17 @@ import {
   forceStatus,
   getCampaign,
   ISO_UTC_MS,
-  ManualClock,
   MISSING_CAMPAIGN,
   snapshot,
   trpcFailure,
 } from './lifecycle/fixtures';
+import { TestClock } from './support/clock';
 import { startTestServer, type TestServer } from './support/harness';
 import { type Rest, restClient } from './support/rest';
 
 // POST /v1/messaging/campaigns/{id}/schedule — API.md "schedule", rule by rule, over REST and tRPC.
 
-const clock = new ManualClock();
+const clock = new TestClock();
 let server: TestServer;
 let rest: Rest;
 let token: string;

@@ -3,9 +3,10 @@ import { isCampaignsClientError } from '@campaigns/client';
 import { createPrismaClient } from '@campaigns/db';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TestClock } from '../support/clock';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
-import { FakeClock, RecordingLogger, RecordingSender, seedDueCampaigns } from './support';
+import { RecordingLogger, RecordingSender, seedDueCampaigns } from './support';
 
 // The dispatcher against the real server and database, with time under the test's control: each test
 // starts on its own day, so earlier tests' campaigns are long due and flushed before it begins.
@@ -32,7 +33,7 @@ let day = Date.parse('2030-01-01T09:00:00.000Z');
 /** An instant `minutes` after the current test's start. */
 const at = (minutes: number) => new Date(day + minutes * 60_000);
 
-const clock = new FakeClock(day);
+const clock = new TestClock(day);
 const sender = new RecordingSender();
 const logger = new RecordingLogger();
 let server: TestServer;

@@ -1,26 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Clock, Sender, SendRequest } from '@campaigns/api';
+import type { Sender, SendRequest } from '@campaigns/api';
 import type { Logger } from '@campaigns/db';
 import pg from 'pg';
 
 /** Dispatch test and benchmark helpers. No vitest imports: bench/dispatch.ts uses them too. */
-
-/** Time that moves only when told to. */
-export class FakeClock implements Clock {
-  /** Runs once, on the next call of now(): a hook into the middle of a service's transaction. */
-  onNextNow: (() => void) | undefined;
-  constructor(private ms: number) {}
-  now(): Date {
-    const hook = this.onNextNow;
-    this.onNextNow = undefined;
-    hook?.();
-    return new Date(this.ms);
-  }
-  set(instant: Date | string): void {
-    this.ms = new Date(instant).getTime();
-  }
-}
 
 /** A sender that remembers what it was handed. */
 export class RecordingSender implements Sender {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@campaigns/api';
 import { isCampaignsClientError } from '@campaigns/client';
 import type { Campaign, CampaignStatus, Step } from '@campaigns/contract';
 import type { PrismaClient } from '@campaigns/db';
@@ -18,18 +17,6 @@ export const MISSING_CAMPAIGN = 'cmp_00000000000000000000000000000000';
 export const MISSING_STEP = 'stp_00000000000000000000000000000000';
 
 export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** A clock the test moves by hand: timestamps become exact, and "now" can be hit to the millisecond. */
-export class ManualClock implements Clock {
-  constructor(private ms: number = Math.floor(Date.now() / 1000) * 1000) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-  advance(ms: number): Date {
-    this.ms += ms;
-    return this.now();
-  }
-}
 
 export async function createCampaign(
   rest: Rest,

@@ -1,6 +1,7 @@
 import { allowedFrom, assertAllowed, DomainError } from '@campaigns/api';
 import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../support/clock';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, type RestResponse, restClient } from '../support/rest';
 import {
@@ -8,7 +9,6 @@ import {
   draftWithSteps,
   expectErrorBody,
   forceStatus,
-  ManualClock,
   snapshot,
   stepPath,
   stepsPath,
@@ -18,7 +18,7 @@ import {
 // The campaign state machine of API.md, for every status × operation, over REST and tRPC. The expected
 // table is written out here from API.md, independently of packages/api/src/domain/lifecycle.ts.
 
-const clock = new ManualClock();
+const clock = new TestClock();
 let server: TestServer;
 let rest: Rest;
 let token: string;

@@ -1,5 +1,6 @@
 import type { CampaignStatus, Step } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../support/clock';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
 import {
@@ -10,7 +11,6 @@ import {
   forceStatus,
   getCampaign,
   listSteps,
-  ManualClock,
   MISSING_CAMPAIGN,
   MISSING_STEP,
   range,
@@ -23,7 +23,7 @@ import {
 
 // PATCH and DELETE /v1/messaging/campaigns/{id}/steps/{step_id} (campaigns.updateStep, campaigns.removeStep).
 
-const clock = new ManualClock();
+const clock = new TestClock();
 let server: TestServer;
 let rest: Rest;
 let token: string;

@@ -1,5 +1,6 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../support/clock';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
 import {
@@ -9,7 +10,6 @@ import {
   expectValidationIssueAt,
   forceStatus,
   getCampaign,
-  ManualClock,
   MISSING_CAMPAIGN,
   snapshot,
   trpcFailure,
@@ -17,7 +17,7 @@ import {
 
 // PATCH /v1/messaging/campaigns/{id} (campaigns.update): name, description, segment_id; drafts only.
 
-const clock = new ManualClock();
+const clock = new TestClock();
 let server: TestServer;
 let rest: Rest;
 let token: string;
