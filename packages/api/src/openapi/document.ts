@@ -1,6 +1,6 @@
 import { ErrorBodySchema } from '@campaigns/contract';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
-import { PROCEDURE_META } from '../procedures';
+import { PROCEDURE_META } from '../procedure-meta';
 import { appRouter } from '../router';
 import { canonicalOrder } from './canonical';
 

@@ -1,0 +1,37 @@
+import { transformer } from '@campaigns/contract';
+import { initTRPC } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { Context } from '../context';
+import { toErrorBody } from '../errors/mapping';
+
+/** Procedure metadata: the REST route and, where it is not 200, the REST success status. */
+export type Meta = OpenApiMeta<{ successStatus?: 200 | 201 }>;
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer,
+    // Never put stack traces in responses, whatever NODE_ENV says.
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const body = toErrorBody(error);
+      // As on REST: an internal error says only which request to look for in the logs.
+      if (body.error === 'internal' && ctx?.requestId) body.details = { request_id: ctx.requestId };
+      return {
+        ...shape,
+        message: body.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          error: body.error,
+          details: body.details,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const baseProcedure = t.procedure;
