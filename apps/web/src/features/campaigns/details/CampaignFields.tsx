@@ -1,6 +1,7 @@
 import { CAMPAIGN_LIMITS } from '@campaigns/contract';
 import type { FieldErrors } from '../../../api/describe-error';
 import { Field } from '../../../ui/Field';
+import { IdentifierInput } from '../../../ui/IdentifierInput';
 
 export interface CampaignFieldValues {
   name: string;
@@ -62,14 +63,11 @@ export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignF
         error={errors.segment_id}
       >
         {(control) => (
-          <input
-            {...control}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
+          <IdentifierInput
+            control={control}
             maxLength={CAMPAIGN_LIMITS.segmentIdMax}
             value={values.segment_id}
-            onChange={(event) => set('segment_id')(event.target.value)}
+            onChange={set('segment_id')}
           />
         )}
       </Field>

@@ -1,6 +1,7 @@
 import { STEP_LIMITS } from '@campaigns/contract';
 import type { FieldErrors } from '../../../api/describe-error';
 import { Field } from '../../../ui/Field';
+import { IdentifierInput } from '../../../ui/IdentifierInput';
 import { type StepFieldValues, VARIABLES_EXAMPLE } from './step-values';
 
 interface StepFieldsProps {
@@ -45,14 +46,11 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
       ) : null}
       <Field name="template_id" label="Template ID" idPrefix={idPrefix} error={errors.template_id}>
         {(control) => (
-          <input
-            {...control}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
+          <IdentifierInput
+            control={control}
             maxLength={STEP_LIMITS.templateIdMax}
             value={values.template_id}
-            onChange={(event) => set('template_id')(event.target.value)}
+            onChange={set('template_id')}
           />
         )}
       </Field>
@@ -63,14 +61,11 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
         error={errors.template_version_id}
       >
         {(control) => (
-          <input
-            {...control}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
+          <IdentifierInput
+            control={control}
             maxLength={STEP_LIMITS.templateIdMax}
             value={values.template_version_id}
-            onChange={(event) => set('template_version_id')(event.target.value)}
+            onChange={set('template_version_id')}
           />
         )}
       </Field>
