@@ -1,24 +1,119 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/prisma/client';
+import pg from 'pg';
+import { type Prisma, PrismaClient } from './generated/prisma/client';
 
 export interface PrismaClientOptions {
   /** Size of the pg pool behind the client. Default 10. */
   poolMax?: number;
 }
 
+/** The pg pool behind each client made by createPrismaClient (see withTransaction, queryRows). */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 /**
  * A PrismaClient on a node-postgres pool (Prisma 7 driver adapter: no native query engine). The pool
- * belongs to the client: `$disconnect()` closes it.
+ * belongs to the client: `$disconnect()` closes it. The same pool also runs the hot paths' raw SQL
+ * (withTransaction, queryRows) without Prisma's per-query client work, so both share one connection
+ * limit.
  */
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolMax ?? 10,
     // The adapter exchanges timestamps without an offset; pin the session to UTC so that a server whose
     // TimeZone setting is something else cannot shift every instant we store or read.
     options: '-c TimeZone=UTC',
+    // Waiting longer than this for a connection is an overload, reported, not an unbounded queue (the same
+    // bound as Prisma's maxWait below, for the raw paths that bypass it).
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle connection that dies (e.g. the server restarts) is dropped by the pool; without a listener the
+  // 'error' event would crash the process before Prisma has attached its own.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // Writes on one campaign queue on its row lock; under a burst the default 2 s wait for a connection and
   // 5 s per transaction would turn a queue into 500s.
-  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  pools.set(client, pool);
+  // Prisma ends the pool on $disconnect only if it ever connected; the raw paths may have used it alone.
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await disconnect();
+    if (!pool.ending && !pool.ended) await pool.end();
+  };
+  return client;
+}
+
+/**
+ * Named prepared statements for the raw statements (parsed and planned once per connection, as the
+ * baseline does). A name always stands for the same text; past 200 distinct texts (SQL built from
+ * variable parts) statements go unnamed, so neither this map nor a connection's statements grow unbounded.
+ */
+const statementNames = new Map<string, string>();
+function statement(sql: Prisma.Sql): pg.QueryConfig {
+  const text = sql.text;
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < 200) {
+    name = `campaigns_raw_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values: sql.values } : { name, text, values: sql.values };
+}
+
+/** Runs `Prisma.sql` statements and returns their rows (raw pg rows: timestamptz → Date, jsonb parsed). */
+export interface SqlRunner {
+  query<R>(sql: Prisma.Sql): Promise<R[]>;
+}
+
+/**
+ * One statement outside a transaction. On a client from createPrismaClient it goes straight to the pg
+ * pool (no Prisma query interpreter); on any other client through `$queryRaw`, with the same rows.
+ */
+export async function queryRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R[]> {
+  const pool = pools.get(db);
+  if (!pool) return db.$queryRaw<R[]>(sql);
+  return (await pool.query(statement(sql))).rows as R[];
+}
+
+/**
+ * `fn` in one READ COMMITTED transaction on one pooled connection: BEGIN, fn's statements, COMMIT; ROLLBACK
+ * if fn throws (its error is rethrown). The raw-SQL counterpart of `db.$transaction(async (tx) => …)`,
+ * without Prisma's per-statement and per-transaction client cost. On a client not made by
+ * createPrismaClient it falls back to `$transaction` and `$queryRaw`.
+ */
+export async function withTransaction<T>(db: PrismaClient, fn: (sql: SqlRunner) => Promise<T>): Promise<T> {
+  const pool = pools.get(db);
+  if (!pool) {
+    return db.$transaction((tx) => fn({ query: <R>(sql: Prisma.Sql) => tx.$queryRaw<R[]>(sql) }));
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  let result: T;
+  try {
+    result = await fn({
+      query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[],
+    });
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+      client.release();
+    } catch (rollbackError) {
+      // The connection is in an unknown state: destroy it rather than hand it to the next caller.
+      client.release(rollbackError as Error);
+    }
+    throw error;
+  }
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  client.release();
+  return result;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPrismaClient } from '../src/client';
-import { CampaignStatus, type PrismaClient } from '../src/index';
+import { createPrismaClient, queryRows, withTransaction } from '../src/client';
+import { CampaignStatus, Prisma, type PrismaClient } from '../src/index';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 let db: TestDatabase;
@@ -80,4 +80,42 @@ it('stores the instant it was given even when the database runs in another time 
     await client.$disconnect();
     await tokyo.drop();
   }
+});
+
+it('runs raw SQL on the same pool: withTransaction commits, rolls back on a throw, and maps rows', async () => {
+  const instant = new Date('2026-11-23T10:00:00.000Z');
+  const id = await withTransaction(prisma, async (tx) => {
+    const [row] = await tx.query<{ id: string; createdAt: Date; n: number; j: unknown }>(Prisma.sql`
+      INSERT INTO campaigns (id, brand_id, name, segment_id, created_by, created_at, updated_at)
+      VALUES ('cmp_raw', 'b', 'n', 's', 'u', ${instant}, ${instant})
+      RETURNING id, created_at AS "createdAt", 1::int AS n, ${JSON.stringify({ a: [1] })}::jsonb AS j`);
+    expect(row?.createdAt).toBeInstanceOf(Date);
+    expect(row?.createdAt.toISOString()).toBe(instant.toISOString());
+    expect(row?.n).toBe(1);
+    expect(row?.j).toEqual({ a: [1] });
+    return row?.id;
+  });
+  expect(id).toBe('cmp_raw');
+  await expect(
+    withTransaction(prisma, async (tx) => {
+      await tx.query(Prisma.sql`UPDATE campaigns SET name = 'changed' WHERE id = 'cmp_raw'`);
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
+  const rows = await queryRows<{ name: string }>(
+    prisma,
+    Prisma.sql`SELECT name FROM campaigns WHERE id = ${'cmp_raw'}`,
+  );
+  expect(rows).toEqual([{ name: 'n' }]);
+  // Both connections of the pool (poolMax 2) are back: two transactions can hold one each at once.
+  await Promise.all(
+    [0, 1].map(() => withTransaction(prisma, (tx) => tx.query(Prisma.sql`SELECT pg_sleep(0.05)`))),
+  );
+});
+
+it('closes the shared pool on $disconnect even when only the raw paths used it', async () => {
+  const client = createPrismaClient(db.url, { poolMax: 1 });
+  expect(await queryRows<{ one: number }>(client, Prisma.sql`SELECT 1::int AS one`)).toEqual([{ one: 1 }]);
+  await client.$disconnect();
+  await expect(queryRows(client, Prisma.sql`SELECT 1`)).rejects.toThrow(/after calling end/);
 });

@@ -1,11 +1,17 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma } from '@campaigns/db';
+import { type Campaign as CampaignRow, Prisma, type SqlRunner } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
 import type { Actor } from './deps';
 import { toCampaign } from './mappers';
 
 export type Tx = Prisma.TransactionClient;
+
+/** A Prisma transaction or a raw one (withTransaction in @campaigns/db): the lock is the same SQL. */
+export type LockTx = Tx | SqlRunner;
+
+const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
+  '$queryRaw' in tx ? tx.$queryRaw<R[]>(sql) : tx.query<R>(sql);
 
 /**
  * Locks the actor's campaign row for the rest of the transaction and returns its current status.
@@ -17,12 +23,15 @@ export type Tx = Prisma.TransactionClient;
  * step counts are read by a separate statement, not in this one. Another brand's campaign is
  * indistinguishable from a missing one.
  */
-export async function lockCampaign(tx: Tx, actor: Actor, id: string): Promise<CampaignStatus> {
+export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promise<CampaignStatus> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await tx.$queryRaw<{ status: CampaignStatus }[]>`
-    SELECT status::text AS status FROM campaigns
-     WHERE id = ${id} AND brand_id = ${actor.brandId}
-       FOR UPDATE`;
+  const rows = await rowsOf<{ status: CampaignStatus }>(
+    tx,
+    Prisma.sql`
+      SELECT status::text AS status FROM campaigns
+       WHERE id = ${id} AND brand_id = ${actor.brandId}
+         FOR UPDATE`,
+  );
   const row = rows[0];
   if (!row) throw notFound('Campaign');
   return row.status;
@@ -32,7 +41,7 @@ export const countSteps = (tx: Tx, campaignId: string): Promise<number> =>
   tx.step.count({ where: { campaignId } });
 
 /** The campaigns columns under their Prisma field names, so that a raw row maps with toCampaign. */
-const CAMPAIGN_COLUMNS = Prisma.sql`id, brand_id AS "brandId", name, description, segment_id AS "segmentId",
+export const CAMPAIGN_COLUMNS = Prisma.sql`id, brand_id AS "brandId", name, description, segment_id AS "segmentId",
   status::text AS status, scheduled_at AS "scheduledAt", published_at AS "publishedAt", sent_at AS "sentAt",
   cancelled_at AS "cancelledAt", created_by AS "createdBy", created_at AS "createdAt",
   updated_at AS "updatedAt", next_due_at AS "nextDueAt"`;
@@ -43,12 +52,15 @@ const CAMPAIGN_COLUMNS = Prisma.sql`id, brand_id AS "brandId", name, description
  * committed version — after waiting for a concurrent writer, PostgreSQL re-reads the row it locked —
  * so the snapshot caveat above applies only to *other* rows (step counts), never to this one.
  */
-export async function lockCampaignRow(tx: Tx, actor: Actor, id: string): Promise<Campaign> {
+export async function lockCampaignRow(tx: LockTx, actor: Actor, id: string): Promise<Campaign> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await tx.$queryRaw<CampaignRow[]>`
-    SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
-     WHERE id = ${id} AND brand_id = ${actor.brandId}
-       FOR UPDATE`;
+  const rows = await rowsOf<CampaignRow>(
+    tx,
+    Prisma.sql`
+      SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
+       WHERE id = ${id} AND brand_id = ${actor.brandId}
+         FOR UPDATE`,
+  );
   const row = rows[0];
   if (!row) throw notFound('Campaign');
   return toCampaign(row);
