@@ -14,7 +14,7 @@ import {
   stepsPath,
   storedPositions,
   trpcFailure,
-} from './lifecycle/fixtures';
+} from './support/campaigns';
 import { TestClock } from './support/clock';
 import { startTestServer, type TestServer } from './support/harness';
 import { type Rest, restClient } from './support/rest';

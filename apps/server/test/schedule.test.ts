@@ -13,7 +13,7 @@ import {
   MISSING_CAMPAIGN,
   snapshot,
   trpcFailure,
-} from './lifecycle/fixtures';
+} from './support/campaigns';
 import { TestClock } from './support/clock';
 import { startTestServer, type TestServer } from './support/harness';
 import { type Rest, restClient } from './support/rest';

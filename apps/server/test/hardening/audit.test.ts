@@ -15,7 +15,7 @@ import {
   MISSING_CAMPAIGN,
   stepPath,
   stepsPath,
-} from '../lifecycle/fixtures';
+} from '../support/campaigns';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
 

@@ -5,8 +5,6 @@ import { type Campaign, type CampaignPage, type CampaignStatus, SCOPES } from '@
 import { PrismaClient } from '@campaigns/db';
 import { withAdminClient } from '@campaigns/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
 import {
   CAMPAIGNS,
   createCampaign,
@@ -15,7 +13,9 @@ import {
   forceStatus,
   range,
   trpcFailure,
-} from './fixtures';
+} from '../support/campaigns';
+import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
 
 // GET /v1/messaging/campaigns (campaigns.list): newest first, ?status=, ?limit=, opaque keyset ?cursor=.
 

@@ -1,7 +1,5 @@
 import type { Campaign, Step } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, type RestResponse, restClient } from '../support/rest';
 import {
   campaignPath,
   createCampaign,
@@ -11,7 +9,9 @@ import {
   stepsPath,
   storedPositions,
   trpcFailure,
-} from './fixtures';
+} from '../support/campaigns';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, type RestResponse, restClient } from '../support/rest';
 
 // API.md "Concurrency guarantees", proved by really racing many HTTP requests (REST and tRPC) against one
 // campaign in real PostgreSQL, several rounds each.

@@ -1,9 +1,6 @@
 import { allowedFrom, assertAllowed, DomainError } from '@campaigns/api';
 import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, type RestResponse, restClient } from '../support/rest';
 import {
   campaignPath,
   draftWithSteps,
@@ -13,7 +10,10 @@ import {
   stepPath,
   stepsPath,
   trpcFailure,
-} from './fixtures';
+} from '../support/campaigns';
+import { TestClock } from '../support/clock';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, type RestResponse, restClient } from '../support/rest';
 
 // The campaign state machine of API.md, for every status × operation, over REST and tRPC. The expected
 // table is written out here from API.md, independently of packages/api/src/domain/lifecycle.ts.

@@ -1,8 +1,5 @@
 import type { CampaignStatus, Step } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
 import {
   createCampaign,
   draftWithSteps,
@@ -19,7 +16,10 @@ import {
   stepsPath,
   storedPositions,
   trpcFailure,
-} from './fixtures';
+} from '../support/campaigns';
+import { TestClock } from '../support/clock';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
 
 // PATCH and DELETE /v1/messaging/campaigns/{id}/steps/{step_id} (campaigns.updateStep, campaigns.removeStep).
 

@@ -1,8 +1,5 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
 import {
   campaignPath,
   createCampaign,
@@ -13,7 +10,10 @@ import {
   MISSING_CAMPAIGN,
   snapshot,
   trpcFailure,
-} from './fixtures';
+} from '../support/campaigns';
+import { TestClock } from '../support/clock';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
 
 // PATCH /v1/messaging/campaigns/{id} (campaigns.update): name, description, segment_id; drafts only.
 

@@ -2,6 +2,7 @@ import { STEP_LIMITS } from '@campaigns/contract';
 import type { FieldErrors } from '../../../api/describe-error';
 import { Field } from '../../../ui/Field';
 import { IdentifierInput } from '../../../ui/IdentifierInput';
+import { WholeNumberInput } from '../../../ui/WholeNumberInput';
 import { type StepFieldValues, VARIABLES_EXAMPLE } from './step-values';
 
 interface StepFieldsProps {
@@ -31,15 +32,12 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
           error={errors.position}
         >
           {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
+            <WholeNumberInput
+              control={control}
               min={1}
               max={positions.last}
-              step={1}
               value={values.position}
-              onChange={(event) => set('position')(event.target.value)}
+              onChange={set('position')}
             />
           )}
         </Field>
@@ -77,15 +75,12 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
         error={errors.delay_minutes}
       >
         {(control) => (
-          <input
-            {...control}
-            type="number"
-            inputMode="numeric"
+          <WholeNumberInput
+            control={control}
             min={0}
             max={STEP_LIMITS.delayMinutesMax}
-            step={1}
             value={values.delay_minutes}
-            onChange={(event) => set('delay_minutes')(event.target.value)}
+            onChange={set('delay_minutes')}
           />
         )}
       </Field>

@@ -3,7 +3,7 @@ import { isCampaignsClientError } from '@campaigns/client';
 import type { Campaign, CampaignStatus, Step } from '@campaigns/contract';
 import type { PrismaClient } from '@campaigns/db';
 import { expect } from 'vitest';
-import type { Rest, RestResponse } from '../support/rest';
+import type { Rest, RestResponse } from './rest';
 
 /** Shared helpers of the lifecycle, schedule and add-step tests (not a test file itself). */
 
