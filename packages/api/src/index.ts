@@ -35,6 +35,7 @@ export { IDEMPOTENCY, purgeExpiredIdempotencyKeys, requestFingerprint } from './
 export { createTokenBucketLimiter, type RateDecision, type RateLimiter } from './hardening/rate-limit';
 export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
+export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';
 export { PROCEDURE_META, restSuccessStatus } from './procedure-meta';
 export { type AppRouter, appRouter } from './router';
 export type { Meta } from './trpc';

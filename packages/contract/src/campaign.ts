@@ -79,8 +79,8 @@ export type ScheduleCampaignInput = z.infer<typeof ScheduleCampaignInputSchema>;
 
 export const ListCampaignsInputSchema = z.strictObject({
   status: CampaignStatusSchema.optional(),
-  // A query parameter: REST hands it over as a string, which trpc-to-openapi coerces. Strings that are
-  // not whole numbers in range still fail here.
+  // A query parameter: the REST layer reads a decimal string as a number (only for this request; the
+  // schema itself never coerces, so tRPC callers must send a number). Anything else fails here.
   limit: z.number().int().min(1).max(CAMPAIGN_LIMITS.pageSizeMax).optional(),
   cursor: z.string().max(512).optional().meta({ description: 'Opaque; `next_cursor` of the previous page' }),
 });

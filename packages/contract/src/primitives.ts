@@ -1,12 +1,5 @@
 import { z } from 'zod';
 
-/**
- * Integers that stay integers. trpc-to-openapi switches on coercion in the number schemas of a shared
- * input schema on its first REST call; a `.pipe()` hides the number schema from it, so that tRPC keeps
- * rejecting `"2"` or `null` for a number after REST traffic. The OpenAPI document is unchanged.
- */
-export const strictInt = (min: number, max: number) => z.number().int().min(min).max(max).pipe(z.number());
-
 const NUL = '\u0000';
 
 /** A UTF-16 surrogate that is not half of a pair: JSON allows one (`"\ud800"`), UTF-8 cannot encode it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ADD_STEP_EXAMPLE, STEP_EXAMPLE, STEP_LIST_EXAMPLE, UPDATE_STEP_EXAMPLE } from './examples';
-import { idParam, LONE_SURROGATE, strictInt, text } from './primitives';
+import { idParam, LONE_SURROGATE, text } from './primitives';
 
 export const STEP_LIMITS = {
   maxStepsPerCampaign: 100,
@@ -68,12 +68,12 @@ export type Step = z.infer<typeof StepSchema>;
 
 const stepFields = {
   // Only the type is checked here: a position past the end is the 412 rule `position_out_of_range`.
-  position: strictInt(0, 2_147_483_647).meta({
+  position: z.number().int().min(0).max(2_147_483_647).meta({
     description: 'Where the step goes: 0 is first; steps at and after it move one place down',
   }),
   template_id: text(1, STEP_LIMITS.templateIdMax).meta({ example: 'tpl_welcome' }),
   template_version_id: text(1, STEP_LIMITS.templateIdMax).meta({ example: 'tplv_3' }),
-  delay_minutes: strictInt(0, STEP_LIMITS.delayMinutesMax).meta({
+  delay_minutes: z.number().int().min(0).max(STEP_LIMITS.delayMinutesMax).meta({
     description: 'Minutes to wait after the previous step fired (after scheduled_at for step 0)',
   }),
   variables: StepVariablesSchema,

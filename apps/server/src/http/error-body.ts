@@ -19,19 +19,3 @@ export const internalErrorBody = (requestId: string): RestErrorBody => ({
   message: INTERNAL_MESSAGE,
   details: { request_id: requestId },
 });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * trpc-to-openapi answers errors with `{...tRPC error shape, message, code, issues?}`; our error
- * formatter already put the contract's `error` and `details` into `data`. Keep exactly the contract's keys.
- */
-export function toRestErrorBody(status: number, sent: unknown, requestId: string): RestErrorBody {
-  if (status >= 500) return internalErrorBody(requestId);
-  const data = isRecord(sent) && isRecord(sent.data) ? sent.data : {};
-  const error = typeof data.error === 'string' ? data.error : codeForStatus(status);
-  const message = isRecord(sent) && typeof sent.message === 'string' ? sent.message : 'Request failed';
-  const details = isRecord(data.details) ? data.details : {};
-  return { error, message, details };
-}

@@ -1,86 +1,20 @@
-import type { ServerResponse } from 'node:http';
-import { appRouter, type Context, PROCEDURE_META, restSuccessStatus } from '@campaigns/api';
+import {
+  appRouter,
+  type Context,
+  ERROR_CODES,
+  REST_OPERATIONS,
+  type RestOperation,
+  toErrorBody,
+} from '@campaigns/api';
+import { callTRPCProcedure, getTRPCErrorFromUnknown } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
-import { codeForStatus, internalErrorBody, toRestErrorBody } from './error-body';
-
-/**
- * Collects what trpc-to-openapi's node handler writes, so that the reply goes out through Fastify
- * (hooks, logging, request id) and error bodies can be rewritten to the contract's shape first.
- * Event listeners go to the real response: the handler watches it for client disconnects.
- */
-class CapturedResponse {
-  statusCode = 200;
-  readonly headers: Record<string, string> = {};
-  body: string | undefined;
-
-  constructor(private readonly raw: ServerResponse) {}
-
-  setHeader(name: string, value: string): void {
-    this.headers[name.toLowerCase()] = value;
-  }
-  end(body?: string): void {
-    this.body = body;
-  }
-  once(event: string, listener: () => void): this {
-    this.raw.once(event, listener);
-    return this;
-  }
-  on(event: string, listener: () => void): this {
-    this.raw.on(event, listener);
-    return this;
-  }
-  off(event: string, listener: () => void): this {
-    this.raw.off(event, listener);
-    return this;
-  }
-  get writableEnded(): boolean {
-    return this.raw.writableEnded;
-  }
-}
-
-type RawRequestWithBody = FastifyRequest['raw'] & { body?: unknown };
-
-/** Headers of the bridge's error answers that are kept when the body is rewritten. */
-const PASSED_ERROR_HEADERS = ['retry-after', 'idempotent-replayed'] as const;
+import { codeForStatus, internalErrorBody } from './error-body';
 
 export interface RestOptions {
   createContext: (opts: {
     req: { headers: FastifyRequest['headers']; ip?: string; id?: string };
   }) => Promise<Context>;
   onInternalError: (error: unknown, request: FastifyRequest) => void;
-}
-
-/** The Fastify request behind a raw request, so that errors are logged with its request id. */
-const fastifyRequestOf = new WeakMap<object, FastifyRequest>();
-
-/**
- * A query parameter named like an Object.prototype property (`__proto__`, `constructor`, `toString`…).
- * trpc-to-openapi gathers parameters into a plain object and would call `.push` on the inherited
- * property (a TypeError, so a 500); no operation has such a parameter, so it is an unknown field.
- */
-function inheritedQueryKey(url: string): string | undefined {
-  const start = url.indexOf('?');
-  if (start === -1) return undefined;
-  for (const key of new URLSearchParams(url.slice(start + 1)).keys()) {
-    if (key in Object.prototype) return key;
-  }
-  return undefined;
-}
-
-/**
- * Path parameter names of every REST route (`id`, `step_id`). trpc-to-openapi spreads the path over the
- * body, so a body key of such a name would be silently replaced instead of rejected as unknown.
- */
-const PATH_PARAMETERS = new Set(
-  [...PROCEDURE_META.values()].flatMap((meta) =>
-    [...(meta.openapi?.path.matchAll(/\{(\w+)\}/g) ?? [])].flatMap((match) => (match[1] ? [match[1]] : [])),
-  ),
-);
-
-function pathParameterInBody(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  return Object.keys(body).find((key) => PATH_PARAMETERS.has(key));
 }
 
 const unknownField = (key: string) => ({
@@ -94,32 +28,103 @@ function sendError(reply: FastifyReply, status: number, body: unknown): FastifyR
   return reply.code(status).type('application/json').send(body);
 }
 
+type Query = Record<string, string | string[] | undefined>;
+
+/** A decimal number as a query string writes it; anything else is left as text for the schema to reject. */
+const DECIMAL = /^-?\d{1,16}(\.\d{1,16})?$/;
+
 /**
- * The `/v1` REST surface: every route of the router's OpenAPI metadata, answered through
- * trpc-to-openapi, with every non-2xx answer — ours, the bridge's or Fastify's — in the contract's
- * `{error, message, details}` shape. Register with `prefix: '/v1'`.
+ * The input of a GET or DELETE: its query parameters (a repeated one as a list, which no schema
+ * accepts), numeric fields read as numbers. An empty parameter (`?limit=`) is an empty string.
+ */
+function queryInput(query: Query, numeric: ReadonlySet<string>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(query)) {
+    const value = query[key];
+    if (value === undefined) continue;
+    input[key] = numeric.has(key) && typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
+  }
+  return input;
+}
+
+/**
+ * What is wrong with a request before its operation can run, as a contract error: a body that is not
+ * JSON, a body field named like a path parameter (it would otherwise be silently replaced), or a query
+ * parameter named like an Object.prototype property (`__proto__`, `constructor`…).
+ */
+function requestShapeError(operation: RestOperation, request: FastifyRequest): [number, unknown] | undefined {
+  if (operation.readsBody) {
+    const contentType = request.headers['content-type'];
+    if (contentType === undefined || !contentType.startsWith('application/json')) {
+      return [
+        415,
+        { error: 'unsupported_media_type', message: 'Request body must be application/json', details: {} },
+      ];
+    }
+    const { body } = request;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const clash = operation.pathParameters.find((name) => Object.hasOwn(body, name));
+      if (clash !== undefined) return [400, unknownField(clash)];
+    }
+    return undefined;
+  }
+  const inherited = Object.keys(request.query as Query).find((key) => key in Object.prototype);
+  return inherited === undefined ? undefined : [400, unknownField(inherited)];
+}
+
+/** `/v1/messaging/campaigns/{id}` → `/messaging/campaigns/:id` (the plugin is registered under `/v1`). */
+function fastifyUrl(path: string): string {
+  if (!path.startsWith('/v1/')) throw new Error(`REST operation outside /v1: ${path}`);
+  return path.slice('/v1'.length).replace(/\{(\w+)\}/g, ':$1');
+}
+
+/**
+ * The `/v1` REST surface: one Fastify route per operation of the router's OpenAPI metadata
+ * (`REST_OPERATIONS`), each calling its tRPC procedure directly — the same middlewares, validation and
+ * domain errors as `/trpc` — with every non-2xx answer, ours or Fastify's, in the contract's
+ * `{error, message, details}` shape. The OpenAPI document is generated from the same metadata by
+ * trpc-to-openapi; its request handler is not used (docs/performance.md says why).
+ * Register with `prefix: '/v1'`.
  */
 export function restPlugin(options: RestOptions) {
-  const handle = createOpenApiNodeHttpHandler({
-    router: appRouter,
-    createContext: ({ req }) => {
-      const request = fastifyRequestOf.get(req);
-      return options.createContext({ req: { headers: req.headers, ip: request?.ip, id: request?.id } });
-    },
-    responseMeta: ({ paths, errors, ctx }) => {
-      // Headers the procedures asked for (Retry-After, Idempotent-Replayed) go out with any status.
-      const headers = ctx?.responseHeaders ?? {};
-      // Errors keep the bridge's status for their tRPC code; successes get the procedure's own.
-      return errors.length === 0 && paths?.[0]
-        ? { status: restSuccessStatus(paths[0]), headers }
-        : { headers };
-    },
-    onError: ({ error, req }) => {
-      const request = fastifyRequestOf.get(req);
-      if (error.code === 'INTERNAL_SERVER_ERROR' && request)
-        options.onInternalError(error.cause ?? error, request);
-    },
-  });
+  const handler = (operation: RestOperation) =>
+    async function restOperation(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      const invalid = requestShapeError(operation, request);
+      if (invalid) return sendError(reply, invalid[0], invalid[1]);
+      const params = request.params as Record<string, string>;
+      // As trpc-to-openapi did: the body (or query) with the path parameters over it.
+      const input = operation.readsBody
+        ? { ...(request.body as object), ...params }
+        : { ...queryInput(request.query as Query, operation.numericQueryParameters), ...params };
+      const ctx = await options.createContext({
+        req: { headers: request.headers, ip: request.ip, id: request.id },
+      });
+      try {
+        const data: unknown = await callTRPCProcedure({
+          router: appRouter,
+          path: operation.procedurePath,
+          type: operation.type,
+          ctx,
+          getRawInput: async () => input,
+          signal: undefined,
+          batchIndex: 0,
+        });
+        // Headers the procedures asked for (Idempotent-Replayed) go out with any status.
+        return reply
+          .code(operation.successStatus)
+          .headers(ctx.responseHeaders ?? {})
+          .send(data);
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        const body = toErrorBody(error);
+        if (body.error === 'internal') {
+          options.onInternalError(error.cause ?? error, request);
+          return sendError(reply, 500, internalErrorBody(request.id));
+        }
+        void reply.headers(ctx.responseHeaders ?? {});
+        return sendError(reply, ERROR_CODES[body.error].status, body);
+      }
+    };
 
   return async function rest(scope: FastifyInstance): Promise<void> {
     // POST /cancel and friends need no body; let callers send none rather than `{}`.
@@ -130,30 +135,9 @@ export function restPlugin(options: RestOptions) {
       }
     });
 
-    scope.route({
-      method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-      url: '/*',
-      handler: async (request, reply) => {
-        const unknown = inheritedQueryKey(request.url) ?? pathParameterInBody(request.body);
-        if (unknown !== undefined) return sendError(reply, 400, unknownField(unknown));
-        const req: RawRequestWithBody = request.raw;
-        req.body = request.body;
-        fastifyRequestOf.set(req, request);
-        const res = new CapturedResponse(reply.raw);
-        // trpc-to-openapi types its handler with Node's request/response; CapturedResponse implements
-        // the part of ServerResponse it uses.
-        await handle(req, res as unknown as ServerResponse);
-        if (res.statusCode < 400) {
-          return reply.code(res.statusCode).headers(res.headers).send(res.body);
-        }
-        const sent: unknown = res.body === undefined ? undefined : JSON.parse(res.body);
-        for (const name of PASSED_ERROR_HEADERS) {
-          const value = res.headers[name];
-          if (value !== undefined) void reply.header(name, value);
-        }
-        return sendError(reply, res.statusCode, toRestErrorBody(res.statusCode, sent, request.id));
-      },
-    });
+    for (const operation of REST_OPERATIONS) {
+      scope.route({ method: operation.method, url: fastifyUrl(operation.path), handler: handler(operation) });
+    }
 
     scope.setNotFoundHandler((request, reply) =>
       sendError(reply, 404, {

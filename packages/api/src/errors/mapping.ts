@@ -63,7 +63,10 @@ const toIssues = (issues: ZodLikeIssue[]): ValidationIssue[] =>
  * The contract's error body for any error that reached tRPC: domain errors keep their code and details,
  * input validation lists its issues, anything unexpected becomes `internal` with no detail at all.
  */
-export function toErrorBody(error: TRPCError): ErrorBody & { details: Record<string, unknown> } {
+export function toErrorBody(error: TRPCError): ErrorBody & {
+  error: ApiErrorCode;
+  details: Record<string, unknown>;
+} {
   const { cause } = error;
   if (cause instanceof DomainError)
     return { error: cause.code, message: cause.message, details: cause.details };
