@@ -418,6 +418,21 @@ describe('input validation stays strict on both surfaces (TRPC-OPENAPI.md, valid
       expect(body.details.issues).toEqual([expect.objectContaining({ path: ['position'] })]);
     }
   });
+
+  it('a query parameter read as a number on REST leaves tRPC strict: list limit "5" is BAD_REQUEST', async () => {
+    // REST hands `?limit=5` over as text and reads it as a number for that request only; the bridge this
+    // replaced switched coercion on in the shared schema, after which tRPC accepted "5" too.
+    expect((await rest('GET', `${CAMPAIGNS}?limit=5`, { token })).status).toBe(200);
+    const outcome = await server
+      .client(token)
+      // Deliberately the wrong type: this is what an untyped caller can send.
+      .campaigns.list.query({ limit: '5' as unknown as number })
+      .then(
+        () => 'accepted',
+        (error: unknown) => (isCampaignsClientError(error) ? error.data?.code : error),
+      );
+    expect(outcome).toBe('BAD_REQUEST');
+  });
 });
 
 describe('unexpected failures ⇒ 500 internal with the request id, nothing else', () => {

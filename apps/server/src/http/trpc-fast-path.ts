@@ -1,0 +1,181 @@
+import { appRouter, type Context } from '@campaigns/api';
+import {
+  type AnyProcedure,
+  callTRPCProcedure,
+  getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
+  type TRPCError,
+  transformTRPCResponse,
+} from '@trpc/server';
+import { getHTTPStatusCode } from '@trpc/server/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * tRPC's HTTP protocol for the calls our clients make — `httpLink` and `httpBatchLink`: queries as GET
+ * with `?input=`, mutations as POST with a JSON body, one call or a batch (`?batch=1`, `a,b` in the
+ * path) — answered without tRPC's fetch-API adapter, which builds a `Request`, an `AbortSignal` and a
+ * streamed `Response` for every call (docs/performance.md). The procedures are called exactly as the
+ * adapter calls them (`callTRPCProcedure`, same context, same error shapes and statuses).
+ *
+ * Anything else — a procedure that does not exist, the wrong method for it, input that is not JSON or
+ * not superjson, streaming (`trpc-accept: application/jsonl`), other media types — is left to tRPC's own
+ * adapter (`handled: false`), decided before any procedure runs, so every error answer there is tRPC's.
+ */
+
+// tRPC keeps procedures in a flat `path → procedure` record at run time; its type is the nested router.
+const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure | undefined>;
+const config = appRouter._def._config;
+
+const METHOD_OF_TYPE = { query: 'GET', mutation: 'POST' } as const;
+/**
+ * Procedure paths as our clients write them (after Fastify has decoded the path parameter once); anything
+ * else, e.g. an escape left after that decoding, which the adapter decodes a second time, goes to it.
+ */
+const PLAIN_PATH = /^[A-Za-z0-9_.,]+$/;
+
+interface Call {
+  path: string;
+  procedure: AnyProcedure;
+  input: unknown;
+}
+
+type RpcResponse = { result: { data: unknown } } | { error: ReturnType<typeof getTRPCErrorShape> };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function hasJsonBody(request: FastifyRequest): boolean {
+  const contentType = request.headers['content-type'];
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function wantsStream(request: FastifyRequest): boolean {
+  const { accept } = request.headers;
+  return (
+    request.headers['trpc-accept'] !== undefined ||
+    accept?.split(',').some((type) => type.trim() === 'application/jsonl') === true
+  );
+}
+
+/** The raw (still superjson-encoded) input of a GET or POST, or `undefined` when there is none. */
+function rawInputOf(request: FastifyRequest, query: URLSearchParams): { ok: boolean; value: unknown } {
+  const text = request.method === 'GET' ? (query.get('input') ?? undefined) : request.body;
+  if (request.method === 'GET' && (text === undefined || text === '')) return { ok: true, value: undefined };
+  if (typeof text !== 'string') return { ok: false, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, value: undefined };
+  }
+}
+
+/**
+ * The query string as the adapter reads it (`URLSearchParams`). Not Fastify's `request.query`: its parser
+ * keeps a whole value undecoded when one escape in it is malformed, which can leave different JSON.
+ */
+function searchParamsOf(request: FastifyRequest): URLSearchParams {
+  const start = request.url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : request.url.slice(start + 1));
+}
+
+/** The calls of a request this module can answer, or `undefined` to leave it to tRPC's adapter. */
+function callsOf(
+  request: FastifyRequest,
+  pathParameter: string,
+): { isBatch: boolean; calls: Call[] } | undefined {
+  const { method } = request;
+  if (method !== 'GET' && method !== 'POST') return undefined;
+  if (method === 'POST' && !hasJsonBody(request)) return undefined;
+  if (wantsStream(request) || !PLAIN_PATH.test(pathParameter)) return undefined;
+  const query = searchParamsOf(request);
+  // Read as the adapter reads them; a repeated one (`?batch=1&batch=1`) is left to the adapter.
+  if (query.has('connectionParams') || query.getAll('batch').length > 1 || query.getAll('input').length > 1) {
+    return undefined;
+  }
+
+  const isBatch = query.get('batch') === '1';
+  const paths = isBatch ? pathParameter.split(',') : [pathParameter];
+  const raw = rawInputOf(request, query);
+  if (!raw.ok) return undefined;
+  // A batch's input is `{"0": …, "1": …}`; one call's input is the value itself.
+  const batchInputs = isObject(raw.value) ? raw.value : raw.value === undefined ? {} : undefined;
+  if (isBatch && batchInputs === undefined) return undefined;
+
+  const calls: Call[] = [];
+  try {
+    for (const [index, path] of paths.entries()) {
+      const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
+      const type = procedure?._def.type;
+      if (!procedure || (type !== 'query' && type !== 'mutation') || METHOD_OF_TYPE[type] !== method) {
+        return undefined;
+      }
+      const encoded = isBatch ? batchInputs?.[index] : raw.value;
+      calls.push({
+        path,
+        procedure,
+        input: encoded === undefined ? undefined : config.transformer.input.deserialize(encoded),
+      });
+    }
+  } catch {
+    return undefined; // input that superjson cannot decode: tRPC's adapter answers it
+  }
+  return { isBatch, calls };
+}
+
+export interface FastPathOptions {
+  createContext: (opts: { req: FastifyRequest }) => Promise<Context>;
+  onError: (error: TRPCError, request: FastifyRequest) => void;
+}
+
+/**
+ * Answers a `/trpc/:path` request if it is one of the plain calls described above; `false` when it was
+ * left untouched for tRPC's adapter.
+ */
+export async function answerPlainCalls(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pathParameter: string,
+  options: FastPathOptions,
+): Promise<boolean> {
+  const plain = callsOf(request, pathParameter);
+  if (!plain) return false;
+  const { isBatch, calls } = plain;
+  let ctx: Context;
+  try {
+    ctx = await options.createContext({ req: request });
+  } catch {
+    return false;
+  }
+
+  const responses = await Promise.all(
+    calls.map(async (call, batchIndex): Promise<RpcResponse> => {
+      try {
+        const data: unknown = await callTRPCProcedure({
+          router: appRouter,
+          path: call.path,
+          type: call.procedure._def.type,
+          ctx,
+          getRawInput: async () => call.input,
+          signal: undefined,
+          batchIndex,
+        });
+        return { result: { data } };
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        options.onError(error, request);
+        const type = call.procedure._def.type;
+        return { error: getTRPCErrorShape({ config, error, type, path: call.path, input: call.input, ctx }) };
+      }
+    }),
+  );
+
+  const body = isBatch ? responses : responses[0];
+  // A path always names at least one procedure (PLAIN_PATH), so a single call has its response.
+  if (body === undefined) throw new Error('a tRPC request without calls');
+  await reply
+    .code(getHTTPStatusCode(body))
+    .headers({ vary: 'trpc-accept, accept', ...ctx.responseHeaders })
+    .header('content-type', 'application/json')
+    .send(JSON.stringify(transformTRPCResponse(config, body)));
+  return true;
+}
