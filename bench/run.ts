@@ -6,12 +6,14 @@
  * LOG_LEVEL=warn) and the baseline each run in their own process; autocannon runs here, in a third.
  * For each operation (schedule, addStep, get) the surfaces run one after the other — baseline, REST,
  * tRPC, tRPC batched — and that sequence is repeated BENCH_ROUNDS times (A B A B), so drift of a shared
- * machine hits every surface alike. Ratios are taken against the baseline of the same round.
+ * machine hits every surface alike. The order rotates from round to round (round 2 starts with REST,
+ * round 3 with tRPC…), so that no surface always runs in the same place of a round: with four rounds each
+ * runs once first, once second… Ratios are taken against the baseline of the same round.
  *
  *   BENCH_DATABASE_URL   admin URL of a PostgreSQL to use; default: an embedded one in a temp dir
  *   BENCH_FSYNC          on|off (embedded only), default off: CPU-bound, so the stacks' costs show
- *   BENCH_DURATION       measured seconds per run, default 8     BENCH_WARMUP   seconds, default 2
- *   BENCH_ROUNDS         default 2                               BENCH_CONNECTIONS  default 50
+ *   BENCH_DURATION       measured seconds per run, default 6     BENCH_WARMUP   seconds, default 2
+ *   BENCH_ROUNDS         default 4                               BENCH_CONNECTIONS  default 50
  *   BENCH_BATCH          calls per batched tRPC request, default 10 (on BENCH_CONNECTIONS / BENCH_BATCH
  *                        connections: the same number of calls in flight as the other surfaces)
  *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "baseline,rest"
@@ -36,9 +38,9 @@ import {
   spawnServer,
 } from './lib';
 
-const DURATION = envInt('BENCH_DURATION', 8);
+const DURATION = envInt('BENCH_DURATION', 6);
 const WARMUP = envInt('BENCH_WARMUP', 2, 0);
-const ROUNDS = envInt('BENCH_ROUNDS', 2);
+const ROUNDS = envInt('BENCH_ROUNDS', 4);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
 const BATCH = envInt('BENCH_BATCH', 10);
 const FSYNC = (process.env.BENCH_FSYNC ?? 'off') === 'on';
@@ -320,7 +322,8 @@ try {
   const started = Date.now();
   for (const op of ops) {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const surface of surfaces) {
+      const shift = (round - 1) % surfaces.length;
+      for (const surface of [...surfaces.slice(shift), ...surfaces.slice(0, shift)]) {
         await quiesce(db);
         if (op === 'addStep') {
           // Never near the 100-step limit, and every window starts from the same table. The campaigns
