@@ -97,8 +97,19 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
   });
 
   it('refuses a pasted token the server does not accept', async () => {
+    // The sign-in screen asks whether development sign-in is offered: a GET answered 204, so the
+    // browser logs no failed request for it.
+    const probes: string[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/dev/token') {
+        probes.push(`${response.request().method()} ${response.status()}`);
+      }
+    });
     await page.goto(server.url);
     await poll(() => heading().textContent()).toBe('Sign in to Messaging campaigns');
+    await page.getByLabel('Brand ID').waitFor();
+    expect(probes).toEqual(['GET 204']);
+    page.removeAllListeners('response');
     const tokenField = page.getByRole('textbox', { name: 'Access token' });
     const signIn = page.getByRole('button', { name: 'Sign in' }).last();
 

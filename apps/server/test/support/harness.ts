@@ -59,6 +59,8 @@ export interface TestServerOptions {
   >;
   /** A pino logger to see what the server logs; default none. */
   logger?: AppOptions['logger'];
+  /** Development sign-in (`/dev/token`) with TEST_JWT_SECRET; default on, as in development. */
+  devTokens?: boolean;
 }
 
 let serverDocument: OpenApiDocument | undefined;
@@ -82,7 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     publicUrl: 'http://127.0.0.1',
     ...options.http,
     isReady: async () => (await migrationStatus(database.url)).pending.length === 0,
-    devTokens: { secret: TEST_JWT_SECRET },
+    ...(options.devTokens === false ? {} : { devTokens: { secret: TEST_JWT_SECRET } }),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
   });
   const responses =

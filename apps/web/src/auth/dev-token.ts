@@ -1,17 +1,12 @@
 /**
- * Development sign-in. A server running with its development JWT secret offers `POST /dev/token`; any other
+ * Development sign-in. A server running with its development JWT secret offers `/dev/token`; any other
  * server answers 404. The secret itself never reaches the browser: the server signs, the app only asks.
  */
 
-/** Whether this server offers development sign-in. An empty body costs nothing: 400 when on, 404 when off. */
+/** Whether this server offers development sign-in: `GET /dev/token` is 204 when it does, 404 when not. */
 export async function devSignInAvailable(): Promise<boolean> {
   try {
-    const response = await fetch('/dev/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    return response.status !== 404 && response.status < 500;
+    return (await fetch('/dev/token')).status === 204;
   } catch {
     return false;
   }

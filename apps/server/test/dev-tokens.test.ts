@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/harness';
+
+// Development sign-in (src/http/dev-tokens.ts): the web app probes `GET /dev/token` and, when it is
+// offered, asks `POST /dev/token` for a token. Without the development secret both are plain 404s.
+
+describe('with development sign-in on', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('GET /dev/token is 204 with no body: the probe the web app uses', async () => {
+    const response = await fetch(`${server.url}/dev/token`);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
+
+  it('POST /dev/token mints a token the API accepts for that brand and user', async () => {
+    const response = await fetch(`${server.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ brand_id: 'brand_dev', sub: 'dev_user' }),
+    });
+    expect(response.status).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    const created = await server.client(token).campaigns.create.mutate({ name: 'Dev', segment_id: 'seg' });
+    expect(created).toMatchObject({ brand_id: 'brand_dev', created_by: 'dev_user' });
+  });
+
+  it('POST /dev/token without brand_id and sub is 400', async () => {
+    const response = await fetch(`${server.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('with development sign-in off (production)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ devTokens: false });
+  });
+  afterAll(() => server?.close());
+
+  it.each(['GET', 'POST'])('%s /dev/token is 404', async (method) => {
+    const response = await fetch(`${server.url}/dev/token`, {
+      method,
+      ...(method === 'POST'
+        ? { headers: { 'content-type': 'application/json' }, body: '{"brand_id":"b","sub":"s"}' }
+        : {}),
+    });
+    expect(response.status).toBe(404);
+  });
+});
