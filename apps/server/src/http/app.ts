@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import {
   type ApiDeps,
   buildOpenApiDocument,
@@ -71,6 +72,31 @@ function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: F
 }
 
 /**
+ * Requests Node's HTTP parser refuses before Fastify has a request (an oversized head, a malformed request
+ * line, a client too slow to send its head): answered on the socket, as Fastify's default handler does,
+ * but with the contract's `{error, message, details}` body. The URL is unknown at this point, so every
+ * path gets this body; the status keeps its HTTP meaning, the code is the contract's nearest.
+ */
+function onClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'payload_too_large', 'Request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'validation_failed', 'The request was not received in time']
+        : [400, 'Bad Request', 'validation_failed', 'Malformed HTTP request'];
+  const body = JSON.stringify({ error: code, message, details: {} });
+  this.log.trace({ err: error }, 'client error');
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/**
  * The one HTTP process: tRPC at /trpc, REST at /v1, the OpenAPI document and its reference page,
  * and health checks. Built without listening, so tests can run it on an ephemeral port.
  */
@@ -85,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     frameworkErrors: onFrameworkError as FastifyServerOptions['frameworkErrors'],
     http: { maxHeaderSize: options.maxHeaderSizeBytes ?? 16 * 1024 },
+    clientErrorHandler: onClientError,
     // A tRPC batch names every call in the path (`/trpc/campaigns.get,campaigns.get,…`); Fastify's
     // default of 100 characters turned batches of more than ~5 calls into 404s (docs/performance.md).
     routerOptions: { maxParamLength: MAX_TRPC_PATH_LENGTH },

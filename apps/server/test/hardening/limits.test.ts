@@ -17,27 +17,38 @@ const nestedObject = (levels: number): Record<string, unknown> => {
 };
 
 /**
- * A GET written to the socket in one piece, and the status line of the answer. (Node's client writes a
+ * Bytes written to the socket in one piece, and the status and body of the answer. (Node's client writes a
  * request in several pieces; the server closes right after answering 431, and a piece arriving after
  * that close resets the connection before the answer is read.)
  */
-function rawGet(url: string, headers: Record<string, string>): Promise<number> {
-  const { hostname, port, pathname } = new URL(url);
-  const head = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
+function rawExchange(url: string, request: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      socket.end(`GET ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${head}\r\n`);
-    });
+    const socket = connect(Number(port), hostname, () => socket.end(request));
     let text = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       text += chunk;
     });
     socket.on('error', reject);
-    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.on('close', () =>
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        body: text.slice(text.indexOf('\r\n\r\n') + 4),
+      }),
+    );
   });
+}
+
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const { hostname, pathname } = new URL(url);
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return rawExchange(
+    url,
+    `GET ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n${head}\r\n`,
+  );
 }
 
 describe('body size, JSON nesting and header size', () => {
@@ -131,14 +142,32 @@ describe('body size, JSON nesting and header size', () => {
     expect(outcome.message).toMatch(/deeper than 32 levels/);
   });
 
-  it('a request head over MAX_HEADER_SIZE ⇒ 431 from Node; under it is served', async () => {
-    expect(await rawGet(`${server.url}/healthz`, { 'x-padding': 'p'.repeat(9 * 1024) })).toBe(431);
-    expect(await rawGet(`${server.url}/healthz`, { 'x-padding': 'p'.repeat(6 * 1024) })).toBe(200);
+  it('a request head over MAX_HEADER_SIZE ⇒ 431 in the error shape; under it is served', async () => {
+    const status = async (url: string, padding: number) =>
+      (await rawGet(url, { 'x-padding': 'p'.repeat(padding) })).status;
+    const refused = await rawGet(`${server.url}/v1/messaging/campaigns`, {
+      'x-padding': 'p'.repeat(9 * 1024),
+    });
+    expect(refused.status).toBe(431);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: 'payload_too_large',
+      message: 'Request headers are too large',
+      details: {},
+    });
+    expect(await status(`${server.url}/healthz`, 6 * 1024)).toBe(200);
+    // Not HTTP at all: Node's parser refuses it, in the same shape.
+    const garbage = await rawExchange(server.url, 'NOT AN HTTP REQUEST\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toEqual({
+      error: 'validation_failed',
+      message: 'Malformed HTTP request',
+      details: {},
+    });
     // The default (16 KiB) would have served the first one: the setting is what applies.
     const defaults = await startTestServer();
     try {
-      expect(await rawGet(`${defaults.url}/healthz`, { 'x-padding': 'p'.repeat(9 * 1024) })).toBe(200);
-      expect(await rawGet(`${defaults.url}/healthz`, { 'x-padding': 'p'.repeat(17 * 1024) })).toBe(431);
+      expect(await status(`${defaults.url}/healthz`, 9 * 1024)).toBe(200);
+      expect(await status(`${defaults.url}/healthz`, 17 * 1024)).toBe(431);
     } finally {
       await defaults.close();
     }
