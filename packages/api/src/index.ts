@@ -36,6 +36,6 @@ export { createTokenBucketLimiter, type RateDecision, type RateLimiter } from '.
 export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';
-export { PROCEDURE_META, restSuccessStatus } from './procedure-meta';
+export { PROCEDURE_META, PROCEDURES, restSuccessStatus } from './procedure-meta';
 export { type AppRouter, appRouter } from './router';
 export type { Meta } from './trpc';

@@ -1,4 +1,4 @@
-import { appRouter, type Context } from '@campaigns/api';
+import { appRouter, type Context, PROCEDURES } from '@campaigns/api';
 import {
   type AnyProcedure,
   callTRPCProcedure,
@@ -22,8 +22,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * adapter (`handled: false`), decided before any procedure runs, so every error answer there is tRPC's.
  */
 
-// tRPC keeps procedures in a flat `path → procedure` record at run time; its type is the nested router.
-const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure | undefined>;
 const config = appRouter._def._config;
 
 const METHOD_OF_TYPE = { query: 'GET', mutation: 'POST' } as const;
@@ -104,7 +102,7 @@ function callsOf(
   const calls: Call[] = [];
   try {
     for (const [index, path] of paths.entries()) {
-      const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
+      const procedure = Object.hasOwn(PROCEDURES, path) ? PROCEDURES[path] : undefined;
       const type = procedure?._def.type;
       if (!procedure || (type !== 'query' && type !== 'mutation') || METHOD_OF_TYPE[type] !== method) {
         return undefined;

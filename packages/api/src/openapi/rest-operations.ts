@@ -1,6 +1,5 @@
-import type { AnyProcedure } from '@trpc/server';
 import { z } from 'zod';
-import { appRouter } from '../router';
+import { PROCEDURES } from '../procedure-meta';
 import type { Meta } from '../trpc';
 
 type HttpMethod = NonNullable<Meta['openapi']>['method'];
@@ -44,14 +43,11 @@ function numericFields(input: unknown): Set<string> {
 const pathParametersOf = (path: string) =>
   [...path.matchAll(/\{(\w+)\}/g)].flatMap((match) => (match[1] ? [match[1]] : []));
 
-// tRPC keeps procedures in a flat `path → procedure` record at run time; its type is the nested router.
-const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
-
 /**
  * Every REST operation of the router, derived once from the procedures' metadata — the same metadata
  * the OpenAPI document is generated from, so the routes served and the routes documented cannot differ.
  */
-export const REST_OPERATIONS: readonly RestOperation[] = Object.entries(procedures).flatMap(
+export const REST_OPERATIONS: readonly RestOperation[] = Object.entries(PROCEDURES).flatMap(
   ([procedurePath, procedure]) => {
     const meta = (procedure._def.meta ?? {}) as Meta;
     const { type } = procedure._def;
