@@ -156,10 +156,16 @@ describe('campaigns', () => {
 
   it('requires scheduled_at and published_at when scheduled', async () => {
     const constraint = violates('campaigns_scheduled_has_schedule');
-    await expect(insertCampaign({ status: 'scheduled' })).rejects.toEqual(constraint);
-    await expect(insertCampaign({ status: 'scheduled', scheduled_at: now })).rejects.toEqual(constraint);
-    await expect(insertCampaign({ status: 'scheduled', published_at: now })).rejects.toEqual(constraint);
-    await insertCampaign({ status: 'scheduled', scheduled_at: now, published_at: now });
+    // Each with a due time, so that only this constraint is broken (they are checked by name).
+    const due = { next_due_at: now };
+    await expect(insertCampaign({ status: 'scheduled', ...due })).rejects.toEqual(constraint);
+    await expect(insertCampaign({ status: 'scheduled', scheduled_at: now, ...due })).rejects.toEqual(
+      constraint,
+    );
+    await expect(insertCampaign({ status: 'scheduled', published_at: now, ...due })).rejects.toEqual(
+      constraint,
+    );
+    await insertCampaign({ status: 'scheduled', scheduled_at: now, published_at: now, next_due_at: now });
     // A draft may carry a tentative schedule.
     await insertCampaign({ status: 'draft', scheduled_at: now });
   });
@@ -177,8 +183,35 @@ describe('campaigns', () => {
   it('has sent_at exactly when sent', async () => {
     const constraint = violates('campaigns_sent_iff_sent_at');
     await expect(insertCampaign({ status: 'sent' })).rejects.toEqual(constraint);
-    await expect(insertCampaign({ status: 'sending', sent_at: now })).rejects.toEqual(constraint);
+    await expect(insertCampaign({ status: 'sending', sent_at: now, next_due_at: now })).rejects.toEqual(
+      constraint,
+    );
     await insertCampaign({ status: 'sent', sent_at: now });
+  });
+
+  it('is in the dispatcher queue (next_due_at) exactly while scheduled or sending', async () => {
+    const constraint = violates('campaigns_due_iff_active');
+    const schedule = { scheduled_at: now, published_at: now };
+    // Active without a due time would never be sent.
+    await expect(insertCampaign({ status: 'scheduled', ...schedule })).rejects.toEqual(constraint);
+    await expect(insertCampaign({ status: 'sending', ...schedule })).rejects.toEqual(constraint);
+    // Anything else with a due time would be looked at for nothing.
+    await expect(insertCampaign({ status: 'draft', next_due_at: now })).rejects.toEqual(constraint);
+    await expect(insertCampaign({ status: 'sent', sent_at: now, next_due_at: now })).rejects.toEqual(
+      constraint,
+    );
+    await expect(
+      insertCampaign({ status: 'cancelled', cancelled_at: now, next_due_at: now }),
+    ).rejects.toEqual(constraint);
+    // Finishing must take it out of the queue in the same statement.
+    const id = await insertCampaign({ status: 'sending', ...schedule, next_due_at: now });
+    await expect(
+      pool.query(`UPDATE campaigns SET status = 'sent', sent_at = now() WHERE id = $1`, [id]),
+    ).rejects.toEqual(constraint);
+    await pool.query(
+      `UPDATE campaigns SET status = 'sent', sent_at = now(), next_due_at = NULL WHERE id = $1`,
+      [id],
+    );
   });
 
   it('stores timestamps with millisecond precision', async () => {

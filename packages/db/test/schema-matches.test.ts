@@ -98,6 +98,7 @@ describe('what Prisma cannot express, declared by the migration', () => {
         { name: 'campaign_steps_position_nonnegative', type: 'c', deferrable: false, deferred: false },
         { name: 'campaign_steps_variables_is_object', type: 'c', deferrable: false, deferred: false },
         { name: 'campaigns_cancelled_iff_cancelled_at', type: 'c', deferrable: false, deferred: false },
+        { name: 'campaigns_due_iff_active', type: 'c', deferrable: false, deferred: false },
         { name: 'campaigns_scheduled_has_schedule', type: 'c', deferrable: false, deferred: false },
         { name: 'campaigns_sent_iff_sent_at', type: 'c', deferrable: false, deferred: false },
         { name: 'idempotency_keys_state_check', type: 'c', deferrable: false, deferred: false },

@@ -253,7 +253,7 @@ describe('query plan (O(page) at any depth)', () => {
     // 50,000 rows over five brands and every status, with runs of equal created_at.
     await server.db.$executeRawUnsafe(`
       INSERT INTO campaigns (id, brand_id, name, segment_id, status, scheduled_at, published_at, sent_at,
-                             cancelled_at, created_by, created_at, updated_at)
+                             cancelled_at, next_due_at, created_by, created_at, updated_at)
       SELECT 'cmp_' || lpad(to_hex(g), 32, '0'),
              CASE WHEN g % 5 = 0 THEN '${BRAND}' ELSE 'brand_noise_' || (g % 5) END,
              'Bulk ' || g, 'seg', s.status::campaign_status,
@@ -261,6 +261,7 @@ describe('query plan (O(page) at any depth)', () => {
              CASE WHEN s.status IN ('scheduled', 'sending', 'sent') THEN t END,
              CASE WHEN s.status = 'sent' THEN t END,
              CASE WHEN s.status = 'cancelled' THEN t END,
+             CASE WHEN s.status IN ('scheduled', 'sending') THEN t END,
              'user_bulk', t, t
         FROM generate_series(1, ${5 * PER_BRAND}) AS g,
              LATERAL (SELECT (ARRAY['draft', 'scheduled', 'sending', 'sent', 'cancelled'])[1 + (g / 5) % 5] AS status,

@@ -113,11 +113,12 @@ export async function forceStatus(
   const past = new Date(Date.now() - 60_000);
   const later = new Date(Date.now() + 3_600_000);
   const data = {
-    draft: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: null },
-    scheduled: { scheduledAt: later, publishedAt: past, sentAt: null, cancelledAt: null },
-    sending: { scheduledAt: past, publishedAt: past, sentAt: null, cancelledAt: null },
-    sent: { scheduledAt: past, publishedAt: past, sentAt: past, cancelledAt: null },
-    cancelled: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: past },
+    // next_due_at as the service keeps it (campaigns_due_iff_active): set only while scheduled or sending.
+    draft: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: null, nextDueAt: null },
+    scheduled: { scheduledAt: later, publishedAt: past, sentAt: null, cancelledAt: null, nextDueAt: later },
+    sending: { scheduledAt: past, publishedAt: past, sentAt: null, cancelledAt: null, nextDueAt: later },
+    sent: { scheduledAt: past, publishedAt: past, sentAt: past, cancelledAt: null, nextDueAt: null },
+    cancelled: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: past, nextDueAt: null },
   }[status];
   await db.campaign.update({ where: { id: campaignId }, data: { status, ...data } });
 }

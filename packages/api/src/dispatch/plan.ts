@@ -65,7 +65,7 @@ export function planFiring(input: PlanInput): FiringPlan {
 
   const scheduled = isAllowed('startSending', input.status);
   const sending = isAllowed('finishSending', input.status);
-  // Draft, sent or cancelled with a stale next_due_at (never written by our code): forget it.
+  // Draft, sent or cancelled with a stale next_due_at (the CHECK campaigns_due_iff_active refuses it): forget it.
   if ((!scheduled && !sending) || input.scheduledAt === null) return idle(null);
   // Not yet (e.g. another process's clock ran ahead when it computed next_due_at).
   if (scheduled && input.scheduledAt > now) return idle(input.scheduledAt);
