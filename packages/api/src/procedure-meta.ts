@@ -12,6 +12,3 @@ export const PROCEDURES = appRouter._def.procedures as unknown as Readonly<Recor
 export const PROCEDURE_META: ReadonlyMap<string, Meta> = new Map(
   Object.entries(PROCEDURES).map(([path, procedure]) => [path, (procedure._def.meta ?? {}) as Meta]),
 );
-
-/** The REST success status of a procedure: 201 for creates, else 200. */
-export const restSuccessStatus = (path: string): 200 | 201 => PROCEDURE_META.get(path)?.successStatus ?? 200;

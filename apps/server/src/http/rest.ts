@@ -5,8 +5,10 @@ import {
   REST_OPERATIONS,
   type RestOperation,
   toErrorBody,
+  toTrpcError,
+  validationFailed,
 } from '@campaigns/api';
-import { callTRPCProcedure, getTRPCErrorFromUnknown } from '@trpc/server';
+import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, internalErrorBody } from './error-body';
 
@@ -17,11 +19,8 @@ export interface RestOptions {
   onInternalError: (error: unknown, request: FastifyRequest) => void;
 }
 
-const unknownField = (key: string) => ({
-  error: 'validation_failed',
-  message: 'Input validation failed',
-  details: { issues: [{ path: [key], message: 'Unknown field' }] },
-});
+const unknownField = (key: string) =>
+  toTrpcError(validationFailed([{ path: [key], message: 'Unknown field' }]));
 
 function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
@@ -52,24 +51,21 @@ function queryInput(query: Query, numeric: ReadonlySet<string>): Record<string, 
  * JSON, a body field named like a path parameter (it would otherwise be silently replaced), or a query
  * parameter named like an Object.prototype property (`__proto__`, `constructor`…).
  */
-function requestShapeError(operation: RestOperation, request: FastifyRequest): [number, unknown] | undefined {
+function requestShapeError(operation: RestOperation, request: FastifyRequest): TRPCError | undefined {
   if (operation.readsBody) {
     const contentType = request.headers['content-type'];
     if (contentType === undefined || !contentType.startsWith('application/json')) {
-      return [
-        415,
-        { error: 'unsupported_media_type', message: 'Request body must be application/json', details: {} },
-      ];
+      return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
     const { body } = request;
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
       const clash = operation.pathParameters.find((name) => Object.hasOwn(body, name));
-      if (clash !== undefined) return [400, unknownField(clash)];
+      if (clash !== undefined) return unknownField(clash);
     }
     return undefined;
   }
   const inherited = Object.keys(request.query as Query).find((key) => key in Object.prototype);
-  return inherited === undefined ? undefined : [400, unknownField(inherited)];
+  return inherited === undefined ? undefined : unknownField(inherited);
 }
 
 /** `/v1/messaging/campaigns/{id}` → `/messaging/campaigns/:id` (the plugin is registered under `/v1`). */
@@ -90,7 +86,7 @@ export function restPlugin(options: RestOptions) {
   const handler = (operation: RestOperation) =>
     async function restOperation(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       const invalid = requestShapeError(operation, request);
-      if (invalid) return sendError(reply, invalid[0], invalid[1]);
+      if (invalid) return sendMappedError(reply, request, invalid, {});
       const params = request.params as Record<string, string>;
       // As trpc-to-openapi did: the body (or query) with the path parameters over it.
       const input = operation.readsBody
@@ -115,16 +111,26 @@ export function restPlugin(options: RestOptions) {
           .headers(ctx.responseHeaders ?? {})
           .send(data);
       } catch (cause) {
-        const error = getTRPCErrorFromUnknown(cause);
-        const body = toErrorBody(error);
-        if (body.error === 'internal') {
-          options.onInternalError(error.cause ?? error, request);
-          return sendError(reply, 500, internalErrorBody(request.id));
-        }
-        void reply.headers(ctx.responseHeaders ?? {});
-        return sendError(reply, ERROR_CODES[body.error].status, body);
+        return sendMappedError(reply, request, getTRPCErrorFromUnknown(cause), ctx.responseHeaders ?? {});
       }
     };
+
+  /** An error in the contract's shape and status, through the one mapping (errors/mapping.ts). */
+  function sendMappedError(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    error: TRPCError,
+    headers: Record<string, string>,
+  ): FastifyReply {
+    const body = toErrorBody(error);
+    if (body.error === 'internal') {
+      options.onInternalError(error.cause ?? error, request);
+      return sendError(reply, 500, internalErrorBody(request.id));
+    }
+    // Headers the procedures asked for (Retry-After) go out with the error too.
+    void reply.headers(headers);
+    return sendError(reply, ERROR_CODES[body.error].status, body);
+  }
 
   return async function rest(scope: FastifyInstance): Promise<void> {
     // POST /cancel and friends need no body; let callers send none rather than `{}`.
