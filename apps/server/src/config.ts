@@ -1,3 +1,4 @@
+import { REQUEST_LIMITS } from '@campaigns/contract';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
@@ -64,6 +65,10 @@ const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(1_048_576),
   MAX_HEADER_SIZE: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
   RATE_LIMIT_PER_MINUTE: rateLimit.default(1200),
+  REQUEST_TIMEOUT: duration
+    .refine((ms) => ms >= 100 && ms <= 600_000, 'must be between 100ms and 10m')
+    .default(30_000),
+  TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(REQUEST_LIMITS.trpcMaxBatch),
   CORS_ORIGINS: origins.default([]),
   HSTS_MAX_AGE: durationOrOff
     .refine((ms) => ms === null || ms >= 1_000, 'must be at least 1s, or off')
@@ -108,8 +113,12 @@ export interface Config {
     bodyLimitBytes: number;
     /** Largest request head (Node's maxHeaderSize); over it Node answers 431. */
     maxHeaderSizeBytes: number;
-    /** Calls per minute per token (or per address without one); null: no limit. */
+    /** Calls per minute per token (or per address without one), across all processes; null: no limit. */
     rateLimitPerMinute: number | null;
+    /** A whole request must arrive within this long, else 408 (REQUEST_TIMEOUT). */
+    requestTimeoutMs: number;
+    /** Calls in one tRPC batch (TRPC_MAX_BATCH). */
+    trpcMaxBatch: number;
     /** Browser origins allowed to call the API (CORS); none by default. */
     corsOrigins: string[];
     /** Strict-Transport-Security max-age; null: no HSTS header (serve HTTPS before turning it on). */
@@ -162,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyLimitBytes: values.BODY_LIMIT_BYTES,
       maxHeaderSizeBytes: values.MAX_HEADER_SIZE,
       rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+      requestTimeoutMs: values.REQUEST_TIMEOUT,
+      trpcMaxBatch: values.TRPC_MAX_BATCH,
       corsOrigins: values.CORS_ORIGINS,
       hstsMaxAgeSeconds: values.HSTS_MAX_AGE === null ? null : Math.round(values.HSTS_MAX_AGE / 1000),
     },

@@ -17,7 +17,19 @@ export async function openMigratedDatabase(config: Config, logger: Logger): Prom
     await stopQuietly(database, logger);
     process.exit(1);
   }
+  exitIfDatabaseDies(database, logger);
   return database;
+}
+
+/**
+ * The embedded database is part of this process: if it dies on its own, say so and exit non-zero rather
+ * than answer 503 forever (an external database is expected to come back, and is waited for).
+ */
+export function exitIfDatabaseDies(database: OpenedDatabase, logger: Logger): void {
+  void database.unexpectedExit?.then(({ how, logFile }) => {
+    logger.fatal({ how, logFile }, `the embedded PostgreSQL ${how}; stopping (its log: ${logFile})`);
+    logger.flush(() => process.exit(1));
+  });
 }
 
 export async function stopQuietly(database: OpenedDatabase, logger: Logger): Promise<void> {

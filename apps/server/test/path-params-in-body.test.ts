@@ -44,7 +44,7 @@ it.each([
     expect(response.body).toEqual({
       error: 'validation_failed',
       message: 'Input validation failed',
-      details: { issues: [{ path: [key], message: 'Unknown field' }] },
+      details: { issues: [{ path: [key], message: 'Unknown field' }], issue_count: 1 },
     });
     expect(await server.db.step.count({ where: { campaignId } })).toBe(0);
   },

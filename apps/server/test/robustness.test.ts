@@ -396,7 +396,10 @@ describe('input validation stays strict on both surfaces (TRPC-OPENAPI.md, valid
       if (!isCampaignsClientError(outcome)) continue;
       expect(outcome.data?.code).toBe('BAD_REQUEST');
       expect(outcome.data?.error).toBe('validation_failed');
-      expect(outcome.data?.details).toEqual({ issues: [expect.objectContaining({ path: ['position'] })] });
+      expect(outcome.data?.details).toEqual({
+        issues: [expect.objectContaining({ path: ['position'] })],
+        issue_count: 1,
+      });
     }
     const delayed = await client.campaigns.addStep
       .mutate({ ...isStepsBody, id: draftId, delay_minutes: '5' as unknown as number })

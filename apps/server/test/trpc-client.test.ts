@@ -134,7 +134,7 @@ describe('the seed flow over tRPC', () => {
     const blank = await failure(client.campaigns.create.mutate({ name: '', segment_id: 'seg_1' }));
     expect(blank.data?.code).toBe('BAD_REQUEST');
     expect(blank.data?.error).toBe('validation_failed');
-    expect(blank.data?.details).toEqual({ issues: [{ path: ['name'], message: expect.any(String) }] });
+    expect(blank.data?.details).toEqual({ issues: [{ path: ['name'], message: expect.any(String) }], issue_count: 1 });
 
     const draft = await client.campaigns.create.mutate({ name: 'Validation', segment_id: 'seg_1' });
     const past = await failure(
@@ -143,13 +143,17 @@ describe('the seed flow over tRPC', () => {
         scheduled_at: new Date(Date.now() - 60_000).toISOString(),
       }),
     );
-    expect(past.data?.details).toEqual({ issues: [{ path: ['scheduled_at'], message: expect.any(String) }] });
+    expect(past.data?.details).toEqual({
+      issues: [{ path: ['scheduled_at'], message: expect.any(String) }],
+      issue_count: 1,
+    });
 
     const noOffset = await failure(
       client.campaigns.schedule.mutate({ id: draft.id, scheduled_at: '2030-01-01T10:00:00' }),
     );
     expect(noOffset.data?.details).toEqual({
       issues: [{ path: ['scheduled_at'], message: expect.any(String) }],
+      issue_count: 1,
     });
 
     const unknownKey = await failure(
@@ -161,6 +165,7 @@ describe('the seed flow over tRPC', () => {
     );
     expect(unknownKey.data?.details).toEqual({
       issues: [{ path: ['segmentid'], message: expect.any(String) }],
+      issue_count: 1,
     });
   });
 });
@@ -187,7 +192,10 @@ describe('batching', () => {
     ]);
     expect(step.position).toBe(0);
     expect(invalid.data?.code).toBe('BAD_REQUEST');
-    expect(invalid.data?.details).toEqual({ issues: [expect.objectContaining({ path: ['position'] })] });
+    expect(invalid.data?.details).toEqual({
+      issues: [expect.objectContaining({ path: ['position'] })],
+      issue_count: 1,
+    });
   });
 
   it('a batch is one HTTP request (the same client factory, counting its fetches)', async () => {

@@ -27,12 +27,25 @@ export {
 } from './dispatch';
 export type { Clock } from './domain/clock';
 export { systemClock } from './domain/clock';
-export { DomainError, validationFailed } from './domain/errors';
+export { DomainError, validationDetails, validationFailed } from './domain/errors';
 export { allowedFrom, assertAllowed, isAllowed } from './domain/lifecycle';
-export { ERROR_CODES, INTERNAL_MESSAGE, toErrorBody, toTrpcError } from './errors/mapping';
+export {
+  ERROR_CODES,
+  INTERNAL_MESSAGE,
+  toErrorBody,
+  toTrpcError,
+  UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './errors/mapping';
 export { canonicalJson } from './hardening/canonical-json';
 export { IDEMPOTENCY, purgeExpiredIdempotencyKeys, requestFingerprint } from './hardening/idempotency';
-export { createTokenBucketLimiter, type RateDecision, type RateLimiter } from './hardening/rate-limit';
+export {
+  createSharedRateLimiter,
+  createTokenBucketLimiter,
+  purgeIdleRateLimitBuckets,
+  type RateDecision,
+  type RateLimiter,
+} from './hardening/rate-limit';
 export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';

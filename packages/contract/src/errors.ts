@@ -7,11 +7,13 @@ export const API_ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  'request_timeout',
   'bad_state',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
   'internal',
+  'unavailable',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -6,3 +6,4 @@ export * from './primitives';
 export * from './scopes';
 export * from './step';
 export { transformer } from './transformer';
+export * from './limits';

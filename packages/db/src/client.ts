@@ -30,6 +30,13 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   // An idle connection that dies (e.g. the server restarts) is dropped by the pool; without a listener the
   // 'error' event would crash the process before Prisma has attached its own.
   pool.on('error', () => {});
+  // pg-pool removes its own listener while a connection is checked out, so a backend terminated between
+  // two statements of a transaction would emit an unhandled 'error' and end the process. With this one the
+  // failure surfaces where it belongs: the next statement on that connection rejects, and the connection
+  // is discarded when it is released with that error (withTransaction below).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // Writes on one campaign queue on its row lock; under a burst the default 2 s wait for a connection and
   // 5 s per transaction would turn a queue into 500s.

@@ -17,6 +17,8 @@ export interface OpenedDatabase {
   embedded: boolean;
   /** Stops the embedded server; a no-op for an external one. Call after the last client is closed. */
   stop(): Promise<void>;
+  /** The embedded server only: resolves, with how and where its log is, if it dies on its own. */
+  unexpectedExit?: Promise<{ how: string; logFile: string }>;
 }
 
 /** The service's database: `DATABASE_URL` in production, a zero-setup embedded server otherwise. */
@@ -29,5 +31,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     port: options.port,
     logger,
   });
-  return { url: server.url, embedded: true, stop: server.stop };
+  return {
+    url: server.url,
+    embedded: true,
+    stop: server.stop,
+    unexpectedExit: server.unexpectedExit.then((how) => ({ how, logFile: server.logFile })),
+  };
 }

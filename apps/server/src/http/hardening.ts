@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { REQUEST_LIMITS } from '@campaigns/contract';
 
 /**
  * HTTP-level protections of the one server (docs/hardening.md): security headers on every response,
@@ -6,10 +8,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * that they cover every route, REST, tRPC, the docs, health checks and the web app alike.
  */
 
-/** How deep a request's JSON may nest (objects and arrays), not counting tRPC's own envelope. */
-export const MAX_JSON_DEPTH = 32;
-/** tRPC wraps an input in `{"json": …}`, and a batch in `{"0": …}`: two levels that are not the input's. */
-const TRPC_ENVELOPE_DEPTH = 2;
+/**
+ * How deep a request's JSON may nest (objects and arrays; API.md, Limits): a REST body's top-level object
+ * is level 1, and so is a tRPC call's input, inside tRPC's own envelope (`{"json": …}`, and `{"0": …}`
+ * around that in a batch), which is not counted.
+ */
+export const MAX_JSON_DEPTH = REQUEST_LIMITS.maxJsonDepth;
 
 /** For API answers: nothing may load, nothing may frame them. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -108,27 +112,60 @@ export function jsonValueTooDeep(value: unknown, max: number): boolean {
   return false;
 }
 
-/** The error a body nested too deeply is answered with (400; REST's handler keeps its message). */
-export class JsonTooDeepError extends Error {
+/** A request body that is well-formed JSON but refused (400 `validation_failed`, with this message). */
+export class RefusedJsonError extends Error {
   readonly statusCode = 400;
-  readonly code = 'JSON_TOO_DEEP';
-  constructor(max: number) {
-    super(`JSON body nests deeper than ${max} levels`);
+  constructor(
+    readonly code: 'JSON_TOO_DEEP' | 'JSON_FORBIDDEN_KEY',
+    message: string,
+  ) {
+    super(message);
   }
 }
 
+export const jsonTooDeep = () =>
+  new RefusedJsonError('JSON_TOO_DEEP', `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+export const FORBIDDEN_KEY_MESSAGE = 'JSON body must not contain a "__proto__" or "constructor.prototype" key';
+
+/** secure-json-parse's own words for the keys it refuses (Fastify's JSON parser on REST uses it). */
+export const isForbiddenKeyError = (error: { message: string }) =>
+  /forbidden (prototype|constructor) property/.test(error.message);
+
+// secure-json-parse's patterns for a `__proto__` or `constructor` key, escapes included.
+const SUSPECT_PROTO =
+  /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+const SUSPECT_CONSTRUCTOR =
+  /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
+
 /**
- * Refuses JSON bodies nested deeper than MAX_JSON_DEPTH with 400, before anything walks them
+ * The checks REST's parser makes, for a tRPC payload (which tRPC parses itself): nesting, counted as on
+ * REST, and `__proto__` / `constructor.prototype` keys, refused with the same rule (secure-json-parse,
+ * which only parses when its quick scan of the text finds such a key). Malformed JSON is left to tRPC.
+ */
+export function trpcJsonProblem(text: string, isBatch: boolean): RefusedJsonError | undefined {
+  if (jsonTextTooDeep(text, MAX_JSON_DEPTH + (isBatch ? 2 : 1))) return jsonTooDeep();
+  // secure-json-parse parses first and scans after; its quick test (the same patterns) spares the common
+  // case a second parse, since tRPC parses the text again itself.
+  if (!SUSPECT_PROTO.test(text) && !SUSPECT_CONSTRUCTOR.test(text)) return undefined;
+  try {
+    secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    if (error instanceof Error && isForbiddenKeyError(error)) {
+      return new RefusedJsonError('JSON_FORBIDDEN_KEY', FORBIDDEN_KEY_MESSAGE);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses REST bodies nested deeper than MAX_JSON_DEPTH with 400, before anything walks them
  * recursively (a 1 MiB body can nest half a million levels; serializing that overflows the stack).
- * REST bodies arrive parsed; tRPC's arrive as text (its adapter parses them itself).
+ * tRPC's payloads are checked in its own scope (trpc.ts, trpcJsonProblem).
  */
 export function addJsonDepthLimit(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {
     const { body } = request;
-    if (body === undefined || body === null) return;
-    const trpc = request.url.startsWith('/trpc');
-    const max = MAX_JSON_DEPTH + (trpc ? TRPC_ENVELOPE_DEPTH : 0);
-    const tooDeep = typeof body === 'string' ? jsonTextTooDeep(body, max) : jsonValueTooDeep(body, max);
-    if (tooDeep) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+    if (body === undefined || body === null || typeof body === 'string') return;
+    if (jsonValueTooDeep(body, MAX_JSON_DEPTH)) throw jsonTooDeep();
   });
 }

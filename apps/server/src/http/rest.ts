@@ -6,16 +6,17 @@ import {
   type RestOperation,
   toErrorBody,
   toTrpcError,
+  validationDetails,
   validationFailed,
 } from '@campaigns/api';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, internalErrorBody } from './error-body';
+import { FORBIDDEN_KEY_MESSAGE, isForbiddenKeyError } from './hardening';
+import type { ContextOf } from './request-context';
 
 export interface RestOptions {
-  createContext: (opts: {
-    req: { headers: FastifyRequest['headers']; ip?: string; id?: string };
-  }) => Promise<Context>;
+  contextOf: ContextOf;
   onInternalError: (error: unknown, request: FastifyRequest) => void;
 }
 
@@ -53,10 +54,7 @@ function queryInput(query: Query, numeric: ReadonlySet<string>): Record<string, 
  */
 function requestShapeError(operation: RestOperation, request: FastifyRequest): TRPCError | undefined {
   if (operation.readsBody) {
-    const contentType = request.headers['content-type'];
-    if (contentType === undefined || !contentType.startsWith('application/json')) {
-      return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE' });
-    }
+    if (!isJsonMediaType(request.headers['content-type'])) return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     const { body } = request;
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
       const clash = operation.pathParameters.find((name) => Object.hasOwn(body, name));
@@ -67,6 +65,10 @@ function requestShapeError(operation: RestOperation, request: FastifyRequest): T
   const inherited = Object.keys(request.query as Query).find((key) => key in Object.prototype);
   return inherited === undefined ? undefined : unknownField(inherited);
 }
+
+/** `application/json`, with any parameters; media types are case-insensitive (RFC 9110 §8.3.1). */
+const isJsonMediaType = (contentType: string | undefined) =>
+  contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 
 /** `/v1/messaging/campaigns/{id}` → `/messaging/campaigns/:id` (the plugin is registered under `/v1`). */
 function fastifyUrl(path: string): string {
@@ -83,28 +85,48 @@ function fastifyUrl(path: string): string {
  * Register with `prefix: '/v1'`.
  */
 export function restPlugin(options: RestOptions) {
+  /** The operation's procedure, called as tRPC's adapter calls it; `input` is read only when needed. */
+  const invoke = (operation: RestOperation, ctx: Context, input: () => unknown) =>
+    callTRPCProcedure({
+      router: appRouter,
+      path: operation.procedurePath,
+      type: operation.type,
+      ctx,
+      getRawInput: async () => input(),
+      signal: undefined,
+      batchIndex: 0,
+    });
+
+  /**
+   * Before the body is read: a token that fails verification is answered now. The procedure refuses such
+   * a call (429 or 401) in its first middleware, before it asks for any input, so an unauthenticated
+   * megabyte is never parsed (API.md, Limits).
+   */
+  const refuseUnauthenticated = (operation: RestOperation) =>
+    async function refuse(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+      const ctx = await options.contextOf(request);
+      if (ctx.auth.ok) return undefined;
+      try {
+        await invoke(operation, ctx, () => undefined);
+      } catch (cause) {
+        return sendMappedError(reply, request, getTRPCErrorFromUnknown(cause), ctx.responseHeaders ?? {});
+      }
+      throw new Error(`${operation.procedurePath} answered a caller without a valid token`);
+    };
+
   const handler = (operation: RestOperation) =>
     async function restOperation(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       const invalid = requestShapeError(operation, request);
       if (invalid) return sendMappedError(reply, request, invalid, {});
       const params = request.params as Record<string, string>;
-      // As trpc-to-openapi did: the body (or query) with the path parameters over it.
-      const input = operation.readsBody
-        ? { ...(request.body as object), ...params }
-        : { ...queryInput(request.query as Query, operation.numericQueryParameters), ...params };
-      const ctx = await options.createContext({
-        req: { headers: request.headers, ip: request.ip, id: request.id },
-      });
+      const ctx = await options.contextOf(request);
       try {
-        const data: unknown = await callTRPCProcedure({
-          router: appRouter,
-          path: operation.procedurePath,
-          type: operation.type,
-          ctx,
-          getRawInput: async () => input,
-          signal: undefined,
-          batchIndex: 0,
-        });
+        // As trpc-to-openapi did: the body (or query) with the path parameters over it.
+        const data: unknown = await invoke(operation, ctx, () =>
+          operation.readsBody
+            ? { ...(request.body as object), ...params }
+            : { ...queryInput(request.query as Query, operation.numericQueryParameters), ...params },
+        );
         // Headers the procedures asked for (Idempotent-Replayed) go out with any status.
         return reply
           .code(operation.successStatus)
@@ -142,7 +164,12 @@ export function restPlugin(options: RestOptions) {
     });
 
     for (const operation of REST_OPERATIONS) {
-      scope.route({ method: operation.method, url: fastifyUrl(operation.path), handler: handler(operation) });
+      scope.route({
+        method: operation.method,
+        url: fastifyUrl(operation.path),
+        onRequest: refuseUnauthenticated(operation),
+        handler: handler(operation),
+      });
     }
 
     scope.setNotFoundHandler((request, reply) =>
@@ -161,9 +188,14 @@ export function restPlugin(options: RestOptions) {
         return sendError(reply, 500, internalErrorBody(request.id));
       }
       const code = codeForStatus(status);
-      // A body nested too deeply (hardening.ts) is well-formed JSON: say what is wrong with it.
-      const parseMessage = error.code === 'JSON_TOO_DEEP' ? error.message : 'Malformed JSON body';
-      const details = code === 'validation_failed' ? { issues: [{ path: [], message: parseMessage }] } : {};
+      // Well-formed JSON refused by a rule (hardening.ts): say which.
+      const parseMessage =
+        error.code === 'JSON_TOO_DEEP'
+          ? error.message
+          : isForbiddenKeyError(error)
+            ? FORBIDDEN_KEY_MESSAGE
+            : 'Malformed JSON body';
+      const details = code === 'validation_failed' ? validationDetails([{ path: [], message: parseMessage }]) : {};
       const message =
         code === 'validation_failed'
           ? parseMessage

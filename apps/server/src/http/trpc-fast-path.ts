@@ -76,10 +76,14 @@ function searchParamsOf(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(start === -1 ? '' : request.url.slice(start + 1));
 }
 
-/** The calls of a request this module can answer, or `undefined` to leave it to tRPC's adapter. */
+/**
+ * The calls of a request this module can answer, or `undefined` to leave it to tRPC's adapter. With
+ * `withoutInput` the body (not read yet) and `?input=` are ignored: every call gets no input.
+ */
 function callsOf(
   request: FastifyRequest,
   pathParameter: string,
+  withoutInput: boolean,
 ): { isBatch: boolean; calls: Call[] } | undefined {
   const { method } = request;
   if (method !== 'GET' && method !== 'POST') return undefined;
@@ -93,7 +97,7 @@ function callsOf(
 
   const isBatch = query.get('batch') === '1';
   const paths = isBatch ? pathParameter.split(',') : [pathParameter];
-  const raw = rawInputOf(request, query);
+  const raw = withoutInput ? { ok: true, value: undefined } : rawInputOf(request, query);
   if (!raw.ok) return undefined;
   // A batch's input is `{"0": …, "1": …}`; one call's input is the value itself.
   const batchInputs = isObject(raw.value) ? raw.value : raw.value === undefined ? {} : undefined;
@@ -121,8 +125,23 @@ function callsOf(
 }
 
 export interface FastPathOptions {
-  createContext: (opts: { req: FastifyRequest }) => Promise<Context>;
+  contextOf: (request: FastifyRequest) => Promise<Context>;
   onError: (error: TRPCError, request: FastifyRequest) => void;
+  /** Calls of one batch in flight at once, so that one large batch cannot take every connection. */
+  maxConcurrency: number;
+  /** Answer without reading any input (the token failed: the procedures refuse before input). */
+  withoutInput?: boolean;
+}
+
+/** `fn` over `items` with at most `limit` in flight, results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>) {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await fn(items[index] as T, index);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -135,18 +154,20 @@ export async function answerPlainCalls(
   pathParameter: string,
   options: FastPathOptions,
 ): Promise<boolean> {
-  const plain = callsOf(request, pathParameter);
+  const plain = callsOf(request, pathParameter, options.withoutInput === true);
   if (!plain) return false;
   const { isBatch, calls } = plain;
   let ctx: Context;
   try {
-    ctx = await options.createContext({ req: request });
+    ctx = await options.contextOf(request);
   } catch {
     return false;
   }
 
-  const responses = await Promise.all(
-    calls.map(async (call, batchIndex): Promise<RpcResponse> => {
+  const responses = await mapLimited(
+    calls,
+    options.maxConcurrency,
+    async (call, batchIndex): Promise<RpcResponse> => {
       try {
         const data: unknown = await callTRPCProcedure({
           router: appRouter,
@@ -164,7 +185,7 @@ export async function answerPlainCalls(
         const type = call.procedure._def.type;
         return { error: getTRPCErrorShape({ config, error, type, path: call.path, input: call.input, ctx }) };
       }
-    }),
+    },
   );
 
   const body = isBatch ? responses : responses[0];

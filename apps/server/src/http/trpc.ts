@@ -1,36 +1,38 @@
-import { type AppRouter, appRouter, type Context, ERROR_CODES, INTERNAL_MESSAGE } from '@campaigns/api';
-import { getTRPCErrorShape, type TRPC_ERROR_CODE_KEY, TRPCError, transformTRPCResponse } from '@trpc/server';
+import {
+  type AppRouter,
+  appRouter,
+  DomainError,
+  ERROR_CODES,
+  INTERNAL_MESSAGE,
+  toTrpcError,
+  validationDetails,
+} from '@campaigns/api';
+import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus } from './error-body';
+import { trpcJsonProblem } from './hardening';
+import type { ContextOf } from './request-context';
 import { answerPlainCalls } from './trpc-fast-path';
 
-/** A tRPC error response (superjson-encoded shape, the contract's `error` in `data`). */
-export function sendTrpcError(
-  reply: FastifyReply,
-  status: number,
-  code: TRPC_ERROR_CODE_KEY,
-  message: string,
-) {
+/** A tRPC error response (superjson-encoded shape, the contract's `error` and `details` in `data`). */
+export function sendTrpcError(reply: FastifyReply, error: TRPCError) {
   const config = appRouter._def._config;
-  const shape = getTRPCErrorShape({
-    config,
-    error: new TRPCError({ code, message }),
-    type: 'unknown',
-    path: undefined,
-    input: undefined,
-    ctx: undefined,
-  });
+  const shape = getTRPCErrorShape({ config, error, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
   return reply
-    .code(status)
+    .code(shape.data.httpStatus)
     .type('application/json')
     .send(transformTRPCResponse(config, { error: shape }));
 }
 
 export interface TrpcOptions {
-  createContext: (opts: { req: FastifyRequest }) => Promise<Context>;
+  contextOf: ContextOf;
   onInternalError: (error: unknown, request: FastifyRequest) => void;
+  /** Calls one batch may hold (TRPC_MAX_BATCH). */
+  maxBatchSize: number;
 }
+
+const isBatch = (request: FastifyRequest) => (request.query as Record<string, unknown>).batch === '1';
 
 /**
  * `/trpc`: the router over tRPC's HTTP protocol. Plain calls (`httpLink`, `httpBatchLink`) are answered
@@ -39,32 +41,38 @@ export interface TrpcOptions {
  * registers it. Fastify's own errors before tRPC runs (body too large, not JSON, unparsable) and paths
  * that name no procedure answer in the tRPC error shape too, so typed clients can always read
  * `error.data.error` (PAYLOAD_TOO_LARGE, not an unreadable body). Register with `prefix: '/trpc'`.
+ *
+ * Before a body is read (API.md, Limits): a batch over `maxBatchSize` is refused, and a plain call whose
+ * token fails verification is answered at once (the procedures refuse it before reading any input), so
+ * an unauthenticated megabyte costs no parsing. The payload then gets REST's checks: nesting counted the
+ * same way, and `__proto__`/`constructor.prototype` keys refused.
  */
 export function trpcPlugin(options: TrpcOptions) {
   const onFastifyError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) options.onInternalError(error, request);
     const code = ERROR_CODES[codeForStatus(status)].trpc;
-    return sendTrpcError(reply, status, code, status === 500 ? INTERNAL_MESSAGE : error.message);
+    const message = status === 500 ? INTERNAL_MESSAGE : error.message;
+    return sendTrpcError(reply, new TRPCError({ code, message }));
   };
   const onError = (error: TRPCError, request: FastifyRequest) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, request);
   };
   const trpcOptions = {
     router: appRouter,
-    createContext: options.createContext,
+    createContext: ({ req }) => options.contextOf(req),
     responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
     onError: ({ error, req }) => onError(error, req),
+    maxBatchSize: options.maxBatchSize,
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
+  const fastPath = { contextOf: options.contextOf, onError, maxConcurrency: 4 };
 
   return async function trpc(scope: FastifyInstance): Promise<void> {
     scope.setErrorHandler(onFastifyError);
     scope.setNotFoundHandler((request, reply) =>
       sendTrpcError(
         reply,
-        404,
-        'NOT_FOUND',
-        `No procedure at ${request.method} ${request.url.split('?')[0]}`,
+        new TRPCError({ code: 'NOT_FOUND', message: `No procedure at ${request.method} ${request.url.split('?')[0]}` }),
       ),
     );
     // As tRPC's plugin does: bodies reach the protocol as text (it parses them), form data untouched.
@@ -74,13 +82,35 @@ export function trpcPlugin(options: TrpcOptions) {
     );
     scope.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
 
-    scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
-      const { path } = request.params;
-      const answered = await answerPlainCalls(request, reply, path, {
-        createContext: options.createContext,
-        onError,
-      });
-      if (!answered) await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
+    scope.all<{ Params: { path: string } }>('/:path', {
+      onRequest: async (request, reply) => {
+        const { path } = request.params;
+        if (isBatch(request) && path.split(',').length > options.maxBatchSize) {
+          const limit = options.maxBatchSize;
+          const message = `A batch holds at most ${limit} calls`;
+          const refused = new DomainError('validation_failed', message, {
+            reason: 'batch_too_large',
+            limit,
+            ...validationDetails([{ path: [], message }]),
+          });
+          return sendTrpcError(reply, toTrpcError(refused));
+        }
+        const ctx = await options.contextOf(request);
+        if (!ctx.auth.ok) await answerPlainCalls(request, reply, path, { ...fastPath, withoutInput: true });
+      },
+      preHandler: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        const text = typeof request.body === 'string' ? request.body : query.input;
+        if (typeof text !== 'string') return;
+        const problem = trpcJsonProblem(text, isBatch(request));
+        if (problem) throw problem;
+      },
+      handler: async (request, reply) => {
+        const { path } = request.params;
+        const answered = await answerPlainCalls(request, reply, path, fastPath);
+        if (!answered) await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
+      },
     });
   };
 }
+

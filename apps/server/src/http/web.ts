@@ -35,6 +35,9 @@ export function webAppPlugin(root: string) {
     await app.register(fastifyStatic, {
       root,
       index: 'index.html',
+      // One route per file of the build, not a catch-all: a catch-all would answer every unmatched path,
+      // /v1 ones included, with @fastify/static's own 403/404 bodies instead of the contract's.
+      wildcard: false,
       cacheControl: false,
       setHeaders: (reply, path) => {
         const hashed = path.startsWith(join(root, 'assets'));

@@ -608,7 +608,10 @@ describe('bytes and names that once reached past validation (regressions found b
     async (name) => {
       const response = await rest<{ details: unknown }>('GET', `${CAMPAIGNS}?${name}=1`, { token: writer() });
       expect(response.status).toBe(400);
-      expect(response.body.details).toEqual({ issues: [{ path: [name], message: 'Unknown field' }] });
+      expect(response.body.details).toEqual({
+        issues: [{ path: [name], message: 'Unknown field' }],
+        issue_count: 1,
+      });
     },
   );
 

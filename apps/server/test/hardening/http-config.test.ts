@@ -9,6 +9,8 @@ describe('HTTP hardening settings', () => {
       bodyLimitBytes: 1_048_576,
       maxHeaderSizeBytes: 16_384,
       rateLimitPerMinute: 1200,
+      requestTimeoutMs: 30_000,
+      trpcMaxBatch: 50,
       corsOrigins: [],
       hstsMaxAgeSeconds: null,
     });
@@ -19,6 +21,8 @@ describe('HTTP hardening settings', () => {
       BODY_LIMIT_BYTES: '65536',
       MAX_HEADER_SIZE: '8192',
       RATE_LIMIT_PER_MINUTE: '60',
+      REQUEST_TIMEOUT: '5s',
+      TRPC_MAX_BATCH: '10',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
       HSTS_MAX_AGE: '365d',
     });
@@ -26,6 +30,8 @@ describe('HTTP hardening settings', () => {
       bodyLimitBytes: 65_536,
       maxHeaderSizeBytes: 8192,
       rateLimitPerMinute: 60,
+      requestTimeoutMs: 5_000,
+      trpcMaxBatch: 10,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       hstsMaxAgeSeconds: 31_536_000,
     });
@@ -46,6 +52,8 @@ describe('HTTP hardening settings', () => {
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'app.example.com'],
     ['HSTS_MAX_AGE', 'forever'],
+    ['REQUEST_TIMEOUT', 'never'],
+    ['TRPC_MAX_BATCH', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`Invalid configuration[\\s\\S]*${name}`));
   });

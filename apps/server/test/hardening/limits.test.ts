@@ -103,7 +103,7 @@ describe('body size, JSON nesting and header size', () => {
     expect(response.body).toEqual({
       error: 'validation_failed',
       message: 'JSON body nests deeper than 32 levels',
-      details: { issues: [{ path: [], message: 'JSON body nests deeper than 32 levels' }] },
+      details: { issues: [{ path: [], message: 'JSON body nests deeper than 32 levels' }], issue_count: 1 },
     });
   });
 

@@ -1,4 +1,9 @@
-import type { ApiErrorCode, BadStateReason, ValidationIssue } from '@campaigns/contract';
+import {
+  type ApiErrorCode,
+  type BadStateReason,
+  REQUEST_LIMITS,
+  type ValidationIssue,
+} from '@campaigns/contract';
 
 /**
  * A failure the caller can act on. Services throw these and know nothing of HTTP or tRPC; the mapping
@@ -21,8 +26,16 @@ export const notFound = (what: 'Campaign' | 'Step') => new DomainError('not_foun
 export const badState = (reason: BadStateReason, message: string, details: Record<string, unknown> = {}) =>
   new DomainError('bad_state', message, { reason, ...details });
 
+/** `details` of a validation error: the first issues (API.md, Limits), and how many there were in all. */
+export const validationDetails = (issues: readonly ValidationIssue[], count = issues.length) => ({
+  issues: issues.slice(0, REQUEST_LIMITS.maxValidationIssues),
+  issue_count: count,
+});
+
 export const validationFailed = (issues: ValidationIssue[], message = 'Input validation failed') =>
-  new DomainError('validation_failed', message, { issues });
+  new DomainError('validation_failed', message, validationDetails(issues));
+
+export const unavailable = (message: string) => new DomainError('unavailable', message);
 
 export const unauthorized = (message: string) => new DomainError('unauthorized', message);
 

@@ -1,7 +1,8 @@
-import type { ApiErrorCode, ErrorBody, ValidationIssue } from '@campaigns/contract';
+import { type ApiErrorCode, type ErrorBody, REQUEST_LIMITS, type ValidationIssue } from '@campaigns/contract';
+import { isDatabaseUnavailable } from '@campaigns/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { DomainError } from '../domain/errors';
+import { DomainError, validationDetails } from '../domain/errors';
 
 /** Each contract error code's HTTP status and tRPC code: the one mapping table. */
 export const ERROR_CODES: Record<ApiErrorCode, { status: number; trpc: TRPC_ERROR_CODE_KEY }> = {
@@ -10,12 +11,18 @@ export const ERROR_CODES: Record<ApiErrorCode, { status: number; trpc: TRPC_ERRO
   forbidden: { status: 403, trpc: 'FORBIDDEN' },
   not_found: { status: 404, trpc: 'NOT_FOUND' },
   conflict: { status: 409, trpc: 'CONFLICT' },
+  request_timeout: { status: 408, trpc: 'TIMEOUT' },
   bad_state: { status: 412, trpc: 'PRECONDITION_FAILED' },
   payload_too_large: { status: 413, trpc: 'PAYLOAD_TOO_LARGE' },
   unsupported_media_type: { status: 415, trpc: 'UNSUPPORTED_MEDIA_TYPE' },
   rate_limited: { status: 429, trpc: 'TOO_MANY_REQUESTS' },
   internal: { status: 500, trpc: 'INTERNAL_SERVER_ERROR' },
+  unavailable: { status: 503, trpc: 'SERVICE_UNAVAILABLE' },
 };
+
+/** Seconds a caller is asked to wait (`Retry-After`) after `unavailable`: about one reconnect attempt. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+export const UNAVAILABLE_MESSAGE = 'The database is unavailable; retry shortly';
 
 /** tRPC's own errors (raised before our code runs: parse errors, unknown procedures) as contract codes. */
 const FROM_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
@@ -30,6 +37,8 @@ const FROM_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_MANY_REQUESTS: 'rate_limited',
+  TIMEOUT: 'request_timeout',
+  SERVICE_UNAVAILABLE: 'unavailable',
 };
 
 export const INTERNAL_MESSAGE = 'Internal server error';
@@ -51,13 +60,27 @@ const isZodError = (cause: unknown): cause is Error & { issues: ZodLikeIssue[] }
 
 const toPath = (path: PropertyKey[]) => path.map((key) => (typeof key === 'number' ? key : String(key)));
 
-/** Zod issues as `{path, message}`; an unknown key is reported at its own path, one issue per key. */
-const toIssues = (issues: ZodLikeIssue[]): ValidationIssue[] =>
-  issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' && issue.keys
-      ? issue.keys.map((key) => ({ path: [...toPath(issue.path), key], message: 'Unknown field' }))
-      : [{ path: toPath(issue.path), message: issue.message }],
-  );
+/**
+ * Zod issues as `{path, message}`, an unknown key at its own path (one issue per key), at most
+ * REQUEST_LIMITS.maxValidationIssues of them: a body of 100,000 unknown keys must not become a 5 MB answer.
+ */
+function toIssues(issues: ZodLikeIssue[]): { issues: ValidationIssue[]; count: number } {
+  const listed: ValidationIssue[] = [];
+  let count = 0;
+  for (const issue of issues) {
+    const unknownKeys = issue.code === 'unrecognized_keys' && issue.keys ? issue.keys : undefined;
+    count += unknownKeys ? unknownKeys.length : 1;
+    for (let i = 0; listed.length < REQUEST_LIMITS.maxValidationIssues && i < (unknownKeys?.length ?? 1); i++) {
+      const key = unknownKeys?.[i];
+      listed.push(
+        key === undefined
+          ? { path: toPath(issue.path), message: issue.message }
+          : { path: [...toPath(issue.path), key], message: 'Unknown field' },
+      );
+    }
+  }
+  return { issues: listed, count };
+}
 
 /**
  * The contract's error body for any error that reached tRPC: domain errors keep their code and details,
@@ -71,19 +94,17 @@ export function toErrorBody(error: TRPCError): ErrorBody & {
   if (cause instanceof DomainError)
     return { error: cause.code, message: cause.message, details: cause.details };
   if (isZodError(cause)) {
-    return {
-      error: 'validation_failed',
-      message: 'Input validation failed',
-      details: { issues: toIssues(cause.issues) },
-    };
+    const { issues, count } = toIssues(cause.issues);
+    return { error: 'validation_failed', message: 'Input validation failed', details: validationDetails(issues, count) };
   }
+  if (isDatabaseUnavailable(cause)) return { error: 'unavailable', message: UNAVAILABLE_MESSAGE, details: {} };
   const code = FROM_TRPC_CODE[error.code];
   if (code === undefined) return { error: 'internal', message: INTERNAL_MESSAGE, details: {} };
   if (error.code === 'PARSE_ERROR') {
     return {
       error: code,
       message: 'Malformed JSON body',
-      details: { issues: [{ path: [], message: 'Malformed JSON' }] },
+      details: validationDetails([{ path: [], message: 'Malformed JSON' }]),
     };
   }
   if (error.code === 'UNSUPPORTED_MEDIA_TYPE') {

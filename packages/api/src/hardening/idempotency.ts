@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '@campaigns/db';
+import { Prisma, type PrismaClient } from '@campaigns/db';
+import { type LockTx, rowsOf } from '../services/campaign-lock';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -89,13 +90,20 @@ export async function claimKey(
   return { kind: 'in_progress' };
 }
 
+const completion = (ref: KeyRef, response: StoredResponse) => Prisma.sql`
+  UPDATE idempotency_keys
+     SET response_status = ${response.status}, response_body = ${JSON.stringify(response.body)}::json,
+         locked_until = NULL
+   WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND response_status IS NULL`;
+
 /** Stores the first response of a claimed key; it is replayed from now on. */
 export async function completeKey(db: PrismaClient, ref: KeyRef, response: StoredResponse): Promise<void> {
-  await db.$executeRaw`
-    UPDATE idempotency_keys
-       SET response_status = ${response.status}, response_body = ${JSON.stringify(response.body)}::json,
-           locked_until = NULL
-     WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND response_status IS NULL`;
+  await db.$executeRaw(completion(ref, response));
+}
+
+/** completeKey inside the transaction of the work itself: the change and its response commit together. */
+export async function completeKeyIn(tx: LockTx, ref: KeyRef, response: StoredResponse): Promise<void> {
+  await rowsOf(tx, Prisma.sql`WITH done AS (${completion(ref, response)} RETURNING 1) SELECT count(*)::int AS n FROM done`);
 }
 
 /** Gives a claimed key up without a response (nothing was done, or it failed unexpectedly). */

@@ -10,7 +10,7 @@ export type Tx = Prisma.TransactionClient;
 /** A Prisma transaction or a raw one (withTransaction in @campaigns/db): the lock is the same SQL. */
 export type LockTx = Tx | SqlRunner;
 
-const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
+export const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
   '$queryRaw' in tx ? tx.$queryRaw<R[]>(sql) : tx.query<R>(sql);
 
 /**

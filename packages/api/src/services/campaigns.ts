@@ -8,7 +8,7 @@ import {
   type ScheduleCampaignInput,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma, queryRows, withTransaction } from '@campaigns/db';
+import { type Campaign as CampaignRow, Prisma, queryRows } from '@campaigns/db';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { assertAllowed } from '../domain/lifecycle';
@@ -16,6 +16,7 @@ import { appendEvent, auditEventInsertFrom, campaignEvent } from './audit';
 import { CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
+import { inRawTransaction, inTransaction } from './transactions';
 import { toCampaign } from './mappers';
 
 /** The locked campaign as it is before a change, for the audit trail. */
@@ -29,7 +30,7 @@ export async function createCampaign(
 ): Promise<Campaign> {
   const now = deps.clock.now();
   // A transaction: the campaign and its audit event exist together or not at all.
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     const row = await tx.campaign.create({
       data: {
         id: newId('campaign'),
@@ -103,7 +104,7 @@ export async function updateCampaign(
   actor: Actor,
   input: UpdateCampaignInput,
 ): Promise<Campaign> {
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     assertAllowed('update', await lockCampaign(tx, actor, input.id));
     const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
@@ -135,7 +136,7 @@ export async function scheduleCampaign(
   // event are one statement. That statement runs after the lock, so READ COMMITTED gives it a snapshot
   // in which every step change committed before the lock is visible (campaign-lock.ts). The transaction
   // is raw pg on Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
-  return withTransaction(deps.db, async (tx) => {
+  return inRawTransaction(deps, async (tx) => {
     const before = await lockCampaignRow(tx, actor, input.id);
     assertAllowed('schedule', before.status);
     // Read after the lock, so updated_at never goes backwards behind a change we waited for.
@@ -170,7 +171,7 @@ export async function unscheduleCampaign(
   actor: Actor,
   input: CampaignIdInput,
 ): Promise<Campaign> {
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     assertAllowed('unschedule', await lockCampaign(tx, actor, input.id));
     const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
@@ -194,7 +195,7 @@ export async function cancelCampaign(
   actor: Actor,
   input: CampaignIdInput,
 ): Promise<Campaign> {
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     assertAllowed('cancel', await lockCampaign(tx, actor, input.id));
     const before = await campaignBefore(tx, input.id);
     const now = deps.clock.now();

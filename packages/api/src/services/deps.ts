@@ -1,10 +1,13 @@
 import type { PrismaClient } from '@campaigns/db';
 import type { Clock } from '../domain/clock';
+import type { LockTx } from './campaign-lock';
 
 /** What the domain services need from the outside world. */
 export interface ServiceDeps {
   db: PrismaClient;
   clock: Clock;
+  /** Written inside a change's transaction, with its result (services/transactions.ts). */
+  recordOutcome?: (tx: LockTx, result: unknown) => Promise<void>;
 }
 
 /** Who is acting: the verified token's subject and tenant. */

@@ -7,13 +7,14 @@ import {
   type StepRefInput,
   type UpdateStepInput,
 } from '@campaigns/contract';
-import { Prisma, type Step as StepRow, withTransaction } from '@campaigns/db';
+import { Prisma, type Step as StepRow } from '@campaigns/db';
 import { badState, notFound } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { assertAllowed } from '../domain/lifecycle';
 import { appendEvent, auditEventInsertFrom, stepEvent } from './audit';
 import { countSteps, lockCampaign, type Tx } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
+import { inRawTransaction, inTransaction } from './transactions';
 import { toStep } from './mappers';
 
 // Positions are shifted by one UPDATE; the (campaign_id, position) unique constraint is DEFERRABLE
@@ -43,7 +44,7 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
   // records the event. It runs after the lock, so its snapshot sees every step change committed before
   // the lock (campaign-lock.ts); nothing is written unless the count allows the insert. Raw pg on
   // Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
-  return withTransaction(deps.db, async (tx) => {
+  return inRawTransaction(deps, async (tx) => {
     assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
     const now = deps.clock.now();
     const limit = STEP_LIMITS.maxStepsPerCampaign;
@@ -98,7 +99,7 @@ export async function listSteps(deps: ServiceDeps, actor: Actor, input: Campaign
 }
 
 export async function updateStep(deps: ServiceDeps, actor: Actor, input: UpdateStepInput): Promise<Step> {
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
     const step = await findStep(tx, input.id, input.step_id);
     const now = deps.clock.now();
@@ -140,7 +141,7 @@ export async function updateStep(deps: ServiceDeps, actor: Actor, input: UpdateS
 }
 
 export async function removeStep(deps: ServiceDeps, actor: Actor, input: StepRefInput): Promise<StepList> {
-  return deps.db.$transaction(async (tx) => {
+  return inTransaction(deps, async (tx) => {
     assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
     const step = await findStep(tx, input.id, input.step_id);
     const now = deps.clock.now();

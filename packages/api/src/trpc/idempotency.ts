@@ -2,7 +2,15 @@ import { API_ERROR_CODES, type ApiErrorCode } from '@campaigns/contract';
 import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import { DomainError, validationFailed } from '../domain/errors';
 import { ERROR_CODES } from '../errors/mapping';
-import { claimKey, completeKey, IDEMPOTENCY, releaseKey, requestFingerprint } from '../hardening/idempotency';
+import {
+  claimKey,
+  completeKey,
+  completeKeyIn,
+  IDEMPOTENCY,
+  releaseKey,
+  requestFingerprint,
+} from '../hardening/idempotency';
+import type { LockTx } from '../services/campaign-lock';
 import { middleware } from './init';
 
 const isErrorCode = (code: unknown): code is ApiErrorCode =>
@@ -59,13 +67,25 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
     return { ok: true as const, data: body, marker: middlewareMarker };
   }
 
-  const result = await next();
+  // A change stores its response in its own transaction (services/transactions.ts), so a crash after
+  // the commit still leaves the response to replay; anything else is stored after it answered.
+  const successStatus = meta?.successStatus ?? 200;
+  let storedWithWork = false;
+  const result = await next({
+    ctx: {
+      recordOutcome: async (tx: LockTx, body: unknown) => {
+        await completeKeyIn(tx, ref, { status: successStatus, body });
+        storedWithWork = true;
+      },
+    },
+  });
+  if (result.ok && storedWithWork) return result;
   const cause = result.ok ? undefined : result.error.cause;
   // Stored: what the operation answered, success or a domain error (404, 412, …). Not stored: input
   // that failed validation (nothing ran) and unexpected failures (5xx; the work rolled back, so a retry
   // may run it again). A failure to store is not the caller's problem: the work is done.
   const response = result.ok
-    ? { status: meta?.successStatus ?? 200, body: result.data }
+    ? { status: successStatus, body: result.data }
     : cause instanceof DomainError
       ? {
           status: ERROR_CODES[cause.code].status,

@@ -33,11 +33,11 @@ export const scopedProcedure = (scope: string) =>
     .use(async ({ ctx, next }) => {
       let actor: Actor;
       try {
-        enforceRateLimit(ctx);
+        await enforceRateLimit(ctx);
         actor = authorize(ctx, scope);
       } catch (error) {
-        throw asTrpcError(error);
+        throw asTrpcError(error, ctx);
       }
-      return mapDomainErrors(await next({ ctx: { actor } }));
+      return mapDomainErrors(await next({ ctx: { actor } }), ctx);
     })
     .use(idempotent);

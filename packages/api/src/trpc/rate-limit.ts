@@ -1,16 +1,25 @@
 import type { Context } from '../context';
 import { DomainError } from '../domain/errors';
 
+/** The policy's name in the RateLimit headers (IETF draft-ietf-httpapi-ratelimit-headers-10). */
+const POLICY = 'per-token';
+
 /**
  * The per-caller rate limit (docs/hardening.md): keyed by the verified token's brand and subject, or by
- * the client address for calls without a valid token. Over it: 429 `rate_limited` with `Retry-After`.
+ * the client address for calls without a valid token. Every call sets `RateLimit-Policy` and `RateLimit`;
+ * over the limit: 429 `rate_limited` with `Retry-After`.
  */
-export function enforceRateLimit(ctx: Context): void {
-  if (!ctx.rateLimiter) return;
+export async function enforceRateLimit(ctx: Context): Promise<void> {
+  const limiter = ctx.rateLimiter;
+  if (!limiter) return;
   const key = ctx.auth.ok
     ? `token ${JSON.stringify([ctx.auth.principal.brandId, ctx.auth.principal.sub])}`
     : `ip ${ctx.clientIp ?? 'unknown'}`;
-  const decision = ctx.rateLimiter.take(key);
+  const decision = await limiter.take(key);
+  if (ctx.responseHeaders) {
+    ctx.responseHeaders['ratelimit-policy'] = `"${POLICY}";q=${limiter.perMinute};w=60`;
+    ctx.responseHeaders.ratelimit = `"${POLICY}";r=${decision.remaining};t=${decision.resetSeconds}`;
+  }
   if (decision.allowed) return;
   const seconds = decision.retryAfterSeconds;
   if (ctx.responseHeaders) ctx.responseHeaders['retry-after'] = String(seconds);
