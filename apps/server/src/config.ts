@@ -68,6 +68,9 @@ const ConfigSchema = z.object({
   REQUEST_TIMEOUT: duration
     .refine((ms) => ms >= 100 && ms <= 600_000, 'must be between 100ms and 10m')
     .default(30_000),
+  IDEMPOTENCY_LEASE: duration
+    .refine((ms) => ms >= 1_000 && ms <= 3_600_000, 'must be between 1s and 1h')
+    .default(60_000),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(REQUEST_LIMITS.trpcMaxBatch),
   CORS_ORIGINS: origins.default([]),
   HSTS_MAX_AGE: durationOrOff
@@ -107,6 +110,8 @@ export interface Config {
     maxLatenessMs: number | null;
   };
   logLevel: string;
+  /** How long a claimed Idempotency-Key without a response holds before a retry may take it over. */
+  idempotencyLeaseMs: number;
   /** Request limits, rate limit, CORS and security headers (docs/hardening.md). */
   http: {
     /** Largest request body; over it 413. */
@@ -167,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLatenessMs: values.DISPATCH_MAX_LATENESS,
     },
     logLevel: values.LOG_LEVEL,
+    idempotencyLeaseMs: values.IDEMPOTENCY_LEASE,
     http: {
       bodyLimitBytes: values.BODY_LIMIT_BYTES,
       maxHeaderSizeBytes: values.MAX_HEADER_SIZE,

@@ -39,7 +39,12 @@ const database = await openMigratedDatabase(config, logger);
 let schemaUpToDate = false;
 const db = createPrismaClient(database.url, { poolMax: config.databasePoolMax });
 const app = await buildApp({
-  deps: { db, clock: systemClock, tokens: createTokenVerifier(config, logger) },
+  deps: {
+    db,
+    clock: systemClock,
+    tokens: createTokenVerifier(config, logger),
+    idempotencyLeaseMs: config.idempotencyLeaseMs,
+  },
   logger,
   publicUrl: `http://${config.host}:${config.port}`,
   // Body and header limits, rate limit, CORS, HSTS (docs/hardening.md).

@@ -10,6 +10,8 @@ export interface ApiDeps {
   tokens: TokenVerifier;
   /** Per-caller rate limit (docs/hardening.md); none: unlimited. */
   rateLimiter?: RateLimiter;
+  /** How long an Idempotency-Key claim without a response holds (IDEMPOTENCY_LEASE); default 60 s. */
+  idempotencyLeaseMs?: number;
 }
 
 /** Per-request context: the dependencies plus who is calling. */

@@ -1,4 +1,4 @@
-import { type ApiDeps, purgeExpiredIdempotencyKeys } from '@campaigns/api';
+import { type ApiDeps, purgeExpiredIdempotencyKeys, purgeIdleRateLimitBuckets } from '@campaigns/api';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -13,6 +13,9 @@ export function startIdempotencyPurge(app: FastifyInstance, deps: ApiDeps, every
         if (deleted > 0) app.log.info({ deleted }, 'expired idempotency keys purged');
       })
       .catch((error: unknown) => app.log.warn({ err: error }, 'purging idempotency keys failed'));
+    purgeIdleRateLimitBuckets(deps.db).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'purging rate-limit buckets failed'),
+    );
   };
   app.addHook('onReady', async () => {
     timer = setInterval(purge, everyMs);

@@ -37,7 +37,8 @@ export interface TickResult {
 }
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
-const MAX_BACKOFF_MS = 30_000;
+/** Longest pause between ticks while the database fails: recovery after an outage takes at most this. */
+const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Fires due campaign steps. Every process may run one (`pnpm start`, `pnpm worker`, any number of

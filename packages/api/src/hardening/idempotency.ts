@@ -57,10 +57,10 @@ const parseBody = (body: unknown): unknown => (typeof body === 'string' ? JSON.p
  */
 export async function claimKey(
   db: PrismaClient,
-  ref: KeyRef & { fingerprint: string; procedure: string; now: Date },
+  ref: KeyRef & { fingerprint: string; procedure: string; now: Date; leaseMs?: number },
 ): Promise<Claim> {
   const { brandId, key, fingerprint, procedure, now } = ref;
-  const lockedUntil = new Date(now.getTime() + IDEMPOTENCY.leaseMs);
+  const lockedUntil = new Date(now.getTime() + (ref.leaseMs ?? IDEMPOTENCY.leaseMs));
   const expiresAt = new Date(now.getTime() + IDEMPOTENCY.retentionMs);
   // Twice at most: the row seen as conflicting may be gone (released, purged) by the time it is read.
   for (let attempt = 0; attempt < 2; attempt++) {

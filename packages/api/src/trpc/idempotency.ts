@@ -41,7 +41,13 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
   }
   const ref = { brandId: ctx.auth.principal.brandId, key };
   const fingerprint = requestFingerprint(path, await getRawInput());
-  const claim = await claimKey(ctx.db, { ...ref, fingerprint, procedure: path, now: ctx.clock.now() });
+  const claim = await claimKey(ctx.db, {
+    ...ref,
+    fingerprint,
+    procedure: path,
+    now: ctx.clock.now(),
+    ...(ctx.idempotencyLeaseMs !== undefined ? { leaseMs: ctx.idempotencyLeaseMs } : {}),
+  });
   if (claim.kind === 'reused') {
     throw new DomainError('conflict', 'This Idempotency-Key was already used with a different request', {
       reason: 'idempotency_key_reused',
