@@ -1,5 +1,5 @@
 import type { AppRouter } from '@campaigns/api';
-import { transformer } from '@campaigns/contract';
+import { REQUEST_LIMITS, transformer } from '@campaigns/contract';
 import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -30,7 +30,6 @@ const idempotencyKeyOf = (context: Record<string, unknown>): string | undefined 
 
 /** The typed tRPC client of the campaigns API. Only the router's type is imported, never its code. */
 export function createCampaignsClient(options: CampaignsClientOptions) {
-  const link = options.batch === false ? httpLink : httpBatchLink;
   const url = `${options.url.replace(/\/$/, '')}/trpc`;
   const authorization = (): Record<string, string> => {
     const token = typeof options.token === 'function' ? options.token() : options.token;
@@ -51,7 +50,18 @@ export function createCampaignsClient(options: CampaignsClientOptions) {
             'idempotency-key': idempotencyKeyOf(op.context) ?? '',
           }),
         }),
-        false: link({ url, transformer, ...fetchOption, headers: authorization }),
+        // Batches stay within the server's limits (API.md, Limits): more calls go in several requests.
+        false:
+          options.batch === false
+            ? httpLink({ url, transformer, ...fetchOption, headers: authorization })
+            : httpBatchLink({
+                url,
+                transformer,
+                ...fetchOption,
+                headers: authorization,
+                maxItems: REQUEST_LIMITS.trpcMaxBatch,
+                maxURLLength: REQUEST_LIMITS.trpcMaxUrlLength,
+              }),
       }),
     ],
   });

@@ -157,6 +157,27 @@ export function trpcJsonProblem(text: string, isBatch: boolean): RefusedJsonErro
   return undefined;
 }
 
+/** A body that is not JSON at all (400 `validation_failed`, "Malformed JSON body"). */
+class MalformedJsonError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'JSON_MALFORMED';
+}
+
+/**
+ * REST's JSON parser: Fastify's own rule (secure-json-parse, `__proto__` and `constructor.prototype`
+ * refused), but saying which rule a refused body broke, as tRPC's check does (trpcJsonProblem).
+ */
+export function parseRestJson(text: string): unknown {
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    if (error instanceof Error && isForbiddenKeyError(error)) {
+      throw new RefusedJsonError('JSON_FORBIDDEN_KEY', FORBIDDEN_KEY_MESSAGE);
+    }
+    throw new MalformedJsonError('Malformed JSON body');
+  }
+}
+
 /**
  * Refuses REST bodies nested deeper than MAX_JSON_DEPTH with 400, before anything walks them
  * recursively (a 1 MiB body can nest half a million levels; serializing that overflows the stack).

@@ -12,7 +12,7 @@ import {
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, internalErrorBody } from './error-body';
-import { FORBIDDEN_KEY_MESSAGE, isForbiddenKeyError } from './hardening';
+import { parseRestJson } from './hardening';
 import type { ContextOf } from './request-context';
 
 export interface RestOptions {
@@ -155,6 +155,15 @@ export function restPlugin(options: RestOptions) {
   }
 
   return async function rest(scope: FastifyInstance): Promise<void> {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, parseRestJson(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+
     // POST /cancel and friends need no body; let callers send none rather than `{}`.
     scope.addHook('preHandler', async (request) => {
       if (request.body === undefined && request.headers['content-type'] === undefined) {
@@ -190,11 +199,7 @@ export function restPlugin(options: RestOptions) {
       const code = codeForStatus(status);
       // Well-formed JSON refused by a rule (hardening.ts): say which.
       const parseMessage =
-        error.code === 'JSON_TOO_DEEP'
-          ? error.message
-          : isForbiddenKeyError(error)
-            ? FORBIDDEN_KEY_MESSAGE
-            : 'Malformed JSON body';
+        error.code === 'JSON_TOO_DEEP' || error.code === 'JSON_FORBIDDEN_KEY' ? error.message : 'Malformed JSON body';
       const details = code === 'validation_failed' ? validationDetails([{ path: [], message: parseMessage }]) : {};
       const message =
         code === 'validation_failed'

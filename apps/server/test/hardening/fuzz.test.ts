@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { API_ERROR_CODES, type Campaign, type Step } from '@campaigns/contract';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -17,6 +20,7 @@ const CAMPAIGNS = '/v1/messaging/campaigns';
 const ERROR_CODES = new Set<string>(API_ERROR_CODES);
 
 let server: TestServer;
+let webRoot: string;
 let rest: Rest;
 /** Ids that exist (both brands), so that generated requests reach the services, not only 404s. */
 const campaignIds: string[] = [];
@@ -179,6 +183,23 @@ const pathSegment = fc.oneof(
     weight: 1,
     arbitrary: fc.constantFrom('%', '%zz', '%C3%28', '%00', '%2F', '..', '.', '%E0%80%80', '%ED%A0%80'),
   },
+  // Routing edges (issue 12): `//`, backslashes, encoded slashes and a segment past the router's limit.
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', '\\', '%5C', '%5c', '%2F%2F', 'a'.repeat(5_001), `${'%61'.repeat(2_000)}`),
+  },
+);
+
+/** Whole /v1 paths no route matches, which the static web app's fallback once answered with 403s. */
+const oddPrefix = fc.constantFrom(
+  '/v1/messaging//campaigns',
+  '/v1//messaging/campaigns',
+  '/v1/nope%5C',
+  '/v1/%5C..%5Cindex.html',
+  '/v1/messaging/%2E%2E/%2E%2E/index.html',
+  '/v1/index.html',
+  `/v1/messaging/campaigns/${'a'.repeat(5_001)}`,
+  '/v1/messaging/campaigns%2Fx',
 );
 
 /** Percent-encodes any string byte by byte (a lone surrogate becomes U+FFFD's bytes). */
@@ -284,6 +305,7 @@ const restRequest: fc.Arbitrary<FuzzRequest> = fc
     raw: oneIn(6, rawBody),
     type: oneIn(5, contentType),
     methodOverride: oneIn(8, fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD')),
+    prefix: oneIn(8, oddPrefix),
   })
   .chain((r) =>
     (r.operation.template ? body(r.operation.template) : fc.constant(undefined)).map((text) => {
@@ -304,7 +326,9 @@ const restRequest: fc.Arbitrary<FuzzRequest> = fc
       if (payload !== undefined) headers['content-type'] = r.type ?? 'application/json';
       return {
         method,
-        path: `${CAMPAIGNS}${segments.map((s) => `/${s}`).join('')}${r.operation.method === 'GET' ? r.query : ''}`,
+        path:
+          r.prefix ??
+          `${CAMPAIGNS}${segments.map((s) => `/${s}`).join('')}${r.operation.method === 'GET' ? r.query : ''}`,
         headers,
         ...(payload !== undefined ? { body: payload } : {}),
       };
@@ -495,7 +519,12 @@ async function send(request: FuzzRequest): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // With a web app to serve, so that its static fallback is part of what is fuzzed.
+  webRoot = await mkdtemp(path.join(tmpdir(), 'campaigns-fuzz-web-'));
+  await mkdir(path.join(webRoot, 'assets'));
+  await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>app</title>');
+  await writeFile(path.join(webRoot, 'assets', 'app-1.js'), 'export {};');
+  server = await startTestServer({ webRoot });
   rest = restClient(server.url);
   const [writer, other, readOnly, expired] = await Promise.all([
     server.token({ brand: 'brand_fuzz', sub: 'user_fuzz' }),
@@ -523,7 +552,10 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await rm(webRoot, { recursive: true, force: true });
+});
 
 describe('bytes and names that once reached past validation (regressions found by the fuzzer)', () => {
   const writer = () => tokens[0] as string;
