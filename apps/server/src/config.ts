@@ -46,6 +46,7 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
@@ -83,6 +84,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** The embedded PostgreSQL's cluster directory (DATA_DIR); default `<repo>/.data/postgres`. */
+  dataDir: string | undefined;
   /** Connections of the API's database pool (DATABASE_POOL_MAX; docs/performance.md). */
   databasePoolMax: number;
   /**
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: values.PORT,
     host: values.HOST,
     databaseUrl: values.DATABASE_URL,
+    dataDir: values.DATA_DIR,
     databasePoolMax: values.DATABASE_POOL_MAX,
     jwtSecret: values.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined),
     usingDevSecret,

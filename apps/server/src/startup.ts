@@ -7,7 +7,11 @@ import type { Config } from './config';
 
 /** Opens the database (embedded when DATABASE_URL is unset) and applies pending migrations; exits on failure. */
 export async function openMigratedDatabase(config: Config, logger: Logger): Promise<OpenedDatabase> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, logger });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
+    logger,
+  });
   try {
     // applyMigrations logs what it applied; say so when there was nothing to do.
     const { applied } = await applyMigrations(database.url, { logger });

