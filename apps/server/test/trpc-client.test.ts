@@ -134,7 +134,10 @@ describe('the seed flow over tRPC', () => {
     const blank = await failure(client.campaigns.create.mutate({ name: '', segment_id: 'seg_1' }));
     expect(blank.data?.code).toBe('BAD_REQUEST');
     expect(blank.data?.error).toBe('validation_failed');
-    expect(blank.data?.details).toEqual({ issues: [{ path: ['name'], message: expect.any(String) }], issue_count: 1 });
+    expect(blank.data?.details).toEqual({
+      issues: [{ path: ['name'], message: expect.any(String) }],
+      issue_count: 1,
+    });
 
     const draft = await client.campaigns.create.mutate({ name: 'Validation', segment_id: 'seg_1' });
     const past = await failure(

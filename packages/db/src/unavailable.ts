@@ -7,12 +7,25 @@
 
 /** SQLSTATEs of a lost or refused server: class 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up), 53300 (too many connections). */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** Prisma's codes for an unreachable server, a closed connection, a pool timeout and a transaction lost with its connection. */
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection is closed|Can't reach database server/i;
-const UNAVAILABLE_ADAPTER_KIND = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const UNAVAILABLE_ADAPTER_KIND = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
 
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
@@ -21,7 +34,8 @@ function looksUnavailable(error: Record<string, unknown>): boolean {
   const { code, message, kind, originalCode, name } = error;
   if (typeof code === 'string') {
     if (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code)) return true;
-    if (name !== undefined && String(name).startsWith('PrismaClient') && UNAVAILABLE_PRISMA.has(code)) return true;
+    if (name !== undefined && String(name).startsWith('PrismaClient') && UNAVAILABLE_PRISMA.has(code))
+      return true;
   }
   if (typeof originalCode === 'string' && UNAVAILABLE_SQLSTATE.test(originalCode)) return true;
   if (typeof kind === 'string' && UNAVAILABLE_ADAPTER_KIND.has(kind)) return true;

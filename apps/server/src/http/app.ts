@@ -10,6 +10,7 @@ import {
 } from '@campaigns/api';
 import { REQUEST_LIMITS } from '@campaigns/contract';
 import scalarApiReference from '@scalar/fastify-api-reference';
+import { TRPCError } from '@trpc/server';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -24,7 +25,6 @@ import { startIdempotencyPurge } from './idempotency-purge';
 import { contextPerRequest } from './request-context';
 import { restPlugin } from './rest';
 import { sendTrpcError, trpcPlugin } from './trpc';
-import { TRPCError } from '@trpc/server';
 import { webAppPlugin } from './web';
 
 export interface AppOptions {
@@ -203,7 +203,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', async (_request, reply) => {
     // Bounded: a database that does not answer is as unready as one that refuses.
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, READY_TIMEOUT_MS, false)));
+    const timedOut = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(resolve, READY_TIMEOUT_MS, false)),
+    );
     const ready = await Promise.race([options.isReady().catch(() => false), timedOut]);
     clearTimeout(timer);
     return reply

@@ -1,6 +1,6 @@
+import { REQUEST_LIMITS } from '@campaigns/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { REQUEST_LIMITS } from '@campaigns/contract';
 
 /**
  * HTTP-level protections of the one server (docs/hardening.md): security headers on every response,
@@ -125,7 +125,8 @@ export class RefusedJsonError extends Error {
 
 export const jsonTooDeep = () =>
   new RefusedJsonError('JSON_TOO_DEEP', `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
-export const FORBIDDEN_KEY_MESSAGE = 'JSON body must not contain a "__proto__" or "constructor.prototype" key';
+export const FORBIDDEN_KEY_MESSAGE =
+  'JSON body must not contain a "__proto__" or "constructor.prototype" key';
 
 /** secure-json-parse's own words for the keys it refuses (Fastify's JSON parser on REST uses it). */
 export const isForbiddenKeyError = (error: { message: string }) =>

@@ -54,7 +54,8 @@ function queryInput(query: Query, numeric: ReadonlySet<string>): Record<string, 
  */
 function requestShapeError(operation: RestOperation, request: FastifyRequest): TRPCError | undefined {
   if (operation.readsBody) {
-    if (!isJsonMediaType(request.headers['content-type'])) return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    if (!isJsonMediaType(request.headers['content-type']))
+      return new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     const { body } = request;
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
       const clash = operation.pathParameters.find((name) => Object.hasOwn(body, name));
@@ -199,8 +200,11 @@ export function restPlugin(options: RestOptions) {
       const code = codeForStatus(status);
       // Well-formed JSON refused by a rule (hardening.ts): say which.
       const parseMessage =
-        error.code === 'JSON_TOO_DEEP' || error.code === 'JSON_FORBIDDEN_KEY' ? error.message : 'Malformed JSON body';
-      const details = code === 'validation_failed' ? validationDetails([{ path: [], message: parseMessage }]) : {};
+        error.code === 'JSON_TOO_DEEP' || error.code === 'JSON_FORBIDDEN_KEY'
+          ? error.message
+          : 'Malformed JSON body';
+      const details =
+        code === 'validation_failed' ? validationDetails([{ path: [], message: parseMessage }]) : {};
       const message =
         code === 'validation_failed'
           ? parseMessage

@@ -134,11 +134,16 @@ export interface FastPathOptions {
 }
 
 /** `fn` over `items` with at most `limit` in flight, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>) {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+) {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await fn(items[index] as T, index);
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await fn(items[index] as T, index);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;

@@ -18,7 +18,14 @@ import { answerPlainCalls } from './trpc-fast-path';
 /** A tRPC error response (superjson-encoded shape, the contract's `error` and `details` in `data`). */
 export function sendTrpcError(reply: FastifyReply, error: TRPCError) {
   const config = appRouter._def._config;
-  const shape = getTRPCErrorShape({ config, error, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+  const shape = getTRPCErrorShape({
+    config,
+    error,
+    type: 'unknown',
+    path: undefined,
+    input: undefined,
+    ctx: undefined,
+  });
   return reply
     .code(shape.data.httpStatus)
     .type('application/json')
@@ -72,7 +79,10 @@ export function trpcPlugin(options: TrpcOptions) {
     scope.setNotFoundHandler((request, reply) =>
       sendTrpcError(
         reply,
-        new TRPCError({ code: 'NOT_FOUND', message: `No procedure at ${request.method} ${request.url.split('?')[0]}` }),
+        new TRPCError({
+          code: 'NOT_FOUND',
+          message: `No procedure at ${request.method} ${request.url.split('?')[0]}`,
+        }),
       ),
     );
     // As tRPC's plugin does: bodies reach the protocol as text (it parses them), form data untouched.
@@ -113,4 +123,3 @@ export function trpcPlugin(options: TrpcOptions) {
     });
   };
 }
-

@@ -70,7 +70,11 @@ function toIssues(issues: ZodLikeIssue[]): { issues: ValidationIssue[]; count: n
   for (const issue of issues) {
     const unknownKeys = issue.code === 'unrecognized_keys' && issue.keys ? issue.keys : undefined;
     count += unknownKeys ? unknownKeys.length : 1;
-    for (let i = 0; listed.length < REQUEST_LIMITS.maxValidationIssues && i < (unknownKeys?.length ?? 1); i++) {
+    for (
+      let i = 0;
+      listed.length < REQUEST_LIMITS.maxValidationIssues && i < (unknownKeys?.length ?? 1);
+      i++
+    ) {
       const key = unknownKeys?.[i];
       listed.push(
         key === undefined
@@ -95,9 +99,14 @@ export function toErrorBody(error: TRPCError): ErrorBody & {
     return { error: cause.code, message: cause.message, details: cause.details };
   if (isZodError(cause)) {
     const { issues, count } = toIssues(cause.issues);
-    return { error: 'validation_failed', message: 'Input validation failed', details: validationDetails(issues, count) };
+    return {
+      error: 'validation_failed',
+      message: 'Input validation failed',
+      details: validationDetails(issues, count),
+    };
   }
-  if (isDatabaseUnavailable(cause)) return { error: 'unavailable', message: UNAVAILABLE_MESSAGE, details: {} };
+  if (isDatabaseUnavailable(cause))
+    return { error: 'unavailable', message: UNAVAILABLE_MESSAGE, details: {} };
   const code = FROM_TRPC_CODE[error.code];
   if (code === undefined) return { error: 'internal', message: INTERNAL_MESSAGE, details: {} };
   if (error.code === 'PARSE_ERROR') {

@@ -103,7 +103,10 @@ export async function completeKey(db: PrismaClient, ref: KeyRef, response: Store
 
 /** completeKey inside the transaction of the work itself: the change and its response commit together. */
 export async function completeKeyIn(tx: LockTx, ref: KeyRef, response: StoredResponse): Promise<void> {
-  await rowsOf(tx, Prisma.sql`WITH done AS (${completion(ref, response)} RETURNING 1) SELECT count(*)::int AS n FROM done`);
+  await rowsOf(
+    tx,
+    Prisma.sql`WITH done AS (${completion(ref, response)} RETURNING 1) SELECT count(*)::int AS n FROM done`,
+  );
 }
 
 /** Gives a claimed key up without a response (nothing was done, or it failed unexpectedly). */

@@ -16,8 +16,8 @@ import { appendEvent, auditEventInsertFrom, campaignEvent } from './audit';
 import { CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
-import { inRawTransaction, inTransaction } from './transactions';
 import { toCampaign } from './mappers';
+import { inRawTransaction, inTransaction } from './transactions';
 
 /** The locked campaign as it is before a change, for the audit trail. */
 const campaignBefore = async (tx: Tx, id: string): Promise<Campaign> =>

@@ -14,8 +14,8 @@ import { assertAllowed } from '../domain/lifecycle';
 import { appendEvent, auditEventInsertFrom, stepEvent } from './audit';
 import { countSteps, lockCampaign, type Tx } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
-import { inRawTransaction, inTransaction } from './transactions';
 import { toStep } from './mappers';
+import { inRawTransaction, inTransaction } from './transactions';
 
 // Positions are shifted by one UPDATE; the (campaign_id, position) unique constraint is DEFERRABLE
 // INITIALLY DEFERRED, so it is checked at commit, when positions are exactly 0..n-1 again.

@@ -7,7 +7,10 @@ import type { ServiceDeps } from './deps';
  * outcome (`deps.recordOutcome`: the idempotency middleware stores the response), in the same
  * transaction as the change, so that no crash can leave a committed change without its stored response.
  */
-export function inTransaction<T>(deps: ServiceDeps, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  deps: ServiceDeps,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   return deps.db.$transaction(async (tx) => {
     const result = await work(tx);
     await deps.recordOutcome?.(tx, result);
