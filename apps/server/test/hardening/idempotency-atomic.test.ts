@@ -32,7 +32,7 @@ async function xmins(campaignId: string, key: string): Promise<{ campaign: strin
 }
 
 describe('the response is stored in the transaction of the change', () => {
-  it('for every mutation, on REST and on tRPC', async () => {
+  it('for every mutation', async () => {
     let n = 0;
     const keyed = async (method: string, path: string, body?: unknown) => {
       const key = `atomic-${n++}`;
