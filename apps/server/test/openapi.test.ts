@@ -91,7 +91,7 @@ const OPERATIONS: Record<string, { method: string; path: string; success: 200 | 
     stateRule: true,
   },
 };
-const ERROR_STATUSES = ['400', '401', '403', '404', '429', '500'];
+const ERROR_STATUSES = ['400', '401', '403', '404', '408', '429', '500', '503'];
 /**
  * Statuses that come with the method: a body is read (413, 415), and writes take an Idempotency-Key
  * (409, docs/hardening.md).
@@ -200,7 +200,7 @@ describe('operations', () => {
   );
 
   it.each(Object.entries(OPERATIONS))(
-    '%s declares 400/401/403/404/429/500, its method’s body and idempotency errors (and 412 iff a state rule applies)',
+    '%s declares 400/401/403/404/408/429/500/503, its method’s body and idempotency errors (and 412 iff a state rule applies)',
     (operationId, expected) => {
       const statuses = Object.keys(operation(operationId).responses ?? {}).filter(
         (status) => !status.startsWith('2'),

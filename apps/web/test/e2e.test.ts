@@ -259,4 +259,38 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     expect(await items.first().textContent()).toContain('Spring sale');
     await screenshot('08-list-filtered');
   });
+
+  it('renders again on reload, in a second tab and on Back, with the cache on (304s included)', async () => {
+    const errors: string[] = [];
+    const onConsole = (message: { type(): string; text(): string }) => {
+      if (message.type() === 'error') errors.push(message.text());
+    };
+    page.on('console', onConsole);
+    const notModified: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 304) notModified.push(new URL(response.url()).pathname);
+    });
+    for (const url of [`${server.url}/`, campaignUrl]) {
+      await page.goto(url);
+      await poll(() => heading().count()).toBe(1);
+      const title = await heading().textContent();
+      await page.reload();
+      await poll(() => heading().textContent()).toBe(title);
+    }
+    // The browser revalidated the app's page: the server answered 304, and the page still rendered.
+    expect(notModified).toContain('/');
+
+    const second = await context.newPage();
+    second.on('console', onConsole);
+    await second.goto(campaignUrl);
+    await poll(() => second.getByRole('heading', { level: 1 }).textContent()).toBe('Spring sale');
+    await second.close();
+
+    await page.goto(`${server.url}/`);
+    await poll(() => heading().textContent()).toBe('Campaigns');
+    await page.goBack();
+    await poll(() => heading().textContent()).toBe('Spring sale');
+    page.off('console', onConsole);
+    expect(errors).toEqual([]);
+  });
 });

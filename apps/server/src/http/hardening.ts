@@ -23,6 +23,9 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
  */
 const PAGE_CSP = "frame-ancestors 'none'";
 
+/** Paths that answer JSON only; a response there without a content type still gets the API policy. */
+const JSON_API_PATH = /^\/(?:v1|trpc|openapi\.json|healthz|readyz|dev)(?:[/?]|$)/;
+
 export interface SecurityHeadersOptions {
   /** Strict-Transport-Security max-age in seconds; null: no HSTS header. */
   hstsMaxAgeSeconds: number | null;
@@ -33,9 +36,11 @@ export function addSecurityHeaders(app: FastifyInstance, options: SecurityHeader
     options.hstsMaxAgeSeconds === null
       ? undefined
       : `max-age=${options.hstsMaxAgeSeconds}; includeSubDomains`;
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     const type = reply.getHeader('content-type');
-    const html = typeof type === 'string' && type.startsWith('text/html');
+    // A 304 carries no content type, and the browser applies its headers to the page it has cached: a
+    // revalidated web-app page given the API's `default-src 'none'` would load no script (a blank page).
+    const html = typeof type === 'string' ? type.startsWith('text/html') : !JSON_API_PATH.test(request.url);
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
     void reply.header('x-frame-options', 'DENY');

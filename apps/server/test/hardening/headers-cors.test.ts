@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
@@ -68,6 +72,36 @@ describe('security headers', () => {
     // Its own script is served (same origin) and may run: no script-src restriction on the page.
     const src = /<script[^>]+src="([^"]+)"/.exec(response.text)?.[1];
     if (src?.startsWith('/')) expect((await fetch(`${server.url}${src}`)).status).toBe(200);
+  });
+
+  it("a web-app page revalidated with 304 keeps the page's policy, not the API's (a blank page on reload)", async () => {
+    const webRoot = await mkdtemp(path.join(tmpdir(), 'campaigns-csp-web-'));
+    await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>app</title>');
+    const withApp = await startTestServer({ webRoot });
+    try {
+      // node:http, not fetch: fetch turns a conditional request into a `cache-control: no-cache` one.
+      const get = (headers: Record<string, string>) =>
+        new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
+          (resolve, reject) => {
+            request(`${withApp.url}/`, { headers }, (response) => {
+              response.resume();
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 0, headers: response.headers }),
+              );
+            })
+              .on('error', reject)
+              .end();
+          },
+        );
+      const first = await get({});
+      expect(typeof first.headers.etag).toBe('string');
+      const again = await get({ 'if-none-match': String(first.headers.etag) });
+      expect(again.status).toBe(304);
+      expect(again.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+    } finally {
+      await withApp.close();
+      await rm(webRoot, { recursive: true, force: true });
+    }
   });
 
   it('no HSTS unless configured', async () => {

@@ -465,6 +465,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
             429: {
                 headers: {
@@ -476,6 +485,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -552,6 +570,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -590,6 +617,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -656,6 +692,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
             429: {
                 headers: {
@@ -667,6 +712,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -746,6 +800,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -793,6 +856,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -862,6 +934,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -909,6 +990,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -977,6 +1067,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
             429: {
                 headers: {
@@ -988,6 +1087,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1060,6 +1168,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
             429: {
                 headers: {
@@ -1071,6 +1188,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1150,6 +1276,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -1197,6 +1332,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1265,6 +1409,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
             429: {
                 headers: {
@@ -1276,6 +1429,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1370,6 +1532,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -1417,6 +1588,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1490,6 +1670,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -1537,6 +1726,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1629,6 +1827,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -1676,6 +1883,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1745,6 +1961,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
             409: {
                 headers: {
@@ -1792,6 +2017,15 @@ export interface operations {
             };
             /** @description Unexpected server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,8 +9,10 @@ const COMMON_ERRORS = {
   401: 'Missing, malformed, badly signed or expired bearer token',
   403: 'The token lacks the required scope',
   404: 'Campaign not found (or another brand’s)',
+  408: 'The request (head and body) did not arrive within the server’s time limit (30 s by default)',
   429: 'Over the per-token rate limit; retry after the `Retry-After` header’s seconds',
   500: 'Unexpected server error',
+  503: 'The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds',
 } as const;
 
 /** Write operations take an `Idempotency-Key` (docs/hardening.md) and can answer 409 because of it. */
