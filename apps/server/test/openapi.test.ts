@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SCOPES } from '@campaigns/contract';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -233,17 +234,31 @@ describe('operations', () => {
     expect(Object.keys(document.components.schemas).filter((name) => /error/i.test(name))).toEqual(['Error']);
   });
 
-  it('bearerAuth (HTTP bearer, JWT) is declared and required by every operation', () => {
+  it('bearerAuth (HTTP bearer, JWT) is declared, explains claims and scopes, and each operation names its scope', () => {
     expect(document.components.securitySchemes?.bearerAuth).toMatchObject({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
+      description: expect.stringContaining(SCOPES.write),
     });
     const operations = allOperations();
     expect(operations.length).toBeGreaterThanOrEqual(Object.keys(OPERATIONS).length);
     for (const { path, method, operation: op } of operations) {
-      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+      const scope = method === 'get' ? SCOPES.read : SCOPES.write;
+      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [scope] }]);
     }
+  });
+
+  it('the declared scope is the one the server asks for: a read-only token creating gets 403 naming it', async () => {
+    const readOnly = await server.token({ scopes: [SCOPES.read] });
+    const refused = await rest<{ details: { required_scope: string } }>('POST', '/v1/messaging/campaigns', {
+      token: readOnly,
+      body: { name: 'x', segment_id: 's' },
+    });
+    expect(refused.status).toBe(403);
+    expect([{ bearerAuth: [refused.body.details.required_scope] }]).toEqual(
+      operation('createCampaign').security,
+    );
   });
 });
 

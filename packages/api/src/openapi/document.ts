@@ -26,7 +26,25 @@ interface ResponseObject {
   description?: string;
   content?: Record<string, { schema?: unknown }>;
 }
-type Operation = { responses?: Record<string, ResponseObject> };
+type Operation = { responses?: Record<string, ResponseObject>; security?: Array<Record<string, string[]>> };
+
+const BEARER_DESCRIPTION =
+  'A JWT (RFC 7519) in `Authorization: Bearer <token>`, verified per RFC 8725: HS256 with the server’s ' +
+  'secret, or RS256/ES256 against its JWKS; `exp` is required, `iss`/`aud` are checked when configured. ' +
+  'Claims: `sub` (the caller, recorded as `created_by`), `brand_id` (the tenant: a caller sees only its ' +
+  'brand) and `scope`, space-separated: `messaging:campaigns:read` for reads, ' +
+  '`messaging:campaigns:write` for every change. Each operation names the scope it needs. For a ' +
+  'development server, `pnpm --silent run token --brand brand_demo --sub user_demo` prints a token.';
+
+/** `"get /v1/messaging/campaigns"` → the scope its procedure requires. */
+function scopes(): Map<string, string> {
+  const required = new Map<string, string>();
+  for (const meta of PROCEDURE_META.values()) {
+    if (meta.openapi && meta.scope)
+      required.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.scope);
+  }
+  return required;
+}
 
 /** `"POST /v1/messaging/campaigns"` → the success status the REST handler sends for it. */
 function successStatuses(): Map<string, number> {
@@ -54,13 +72,19 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
     baseUrl: options.baseUrl,
     contact: { name: 'Messaging campaigns team' },
     tags: TAGS.map((tag) => tag.name),
-    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    securitySchemes: {
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: BEARER_DESCRIPTION },
+    },
     defs: { Error: ErrorBodySchema },
   });
 
   const statuses = successStatuses();
+  const requiredScopes = scopes();
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+      // OpenAPI 3.1 lets a requirement of any scheme list scopes: the one this operation needs.
+      const scope = requiredScopes.get(`${method} ${path}`);
+      if (scope && operation.security) operation.security = [{ bearerAuth: [scope] }];
       const responses = operation.responses;
       if (!responses) continue;
       const status = statuses.get(`${method} ${path}`);

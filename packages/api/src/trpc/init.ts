@@ -4,8 +4,11 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from '../context';
 import { toErrorBody } from '../errors/mapping';
 
-/** Procedure metadata: the REST route and, where it is not 200, the REST success status. */
-export type Meta = OpenApiMeta<{ successStatus?: 200 | 201 }>;
+/**
+ * Procedure metadata: the REST route, where it is not 200 the REST success status, and the scope the
+ * procedure requires (set by `scopedProcedure`, read by the OpenAPI document's security requirements).
+ */
+export type Meta = OpenApiMeta<{ successStatus?: 200 | 201; scope?: string }>;
 
 const t = initTRPC
   .context<Context>()

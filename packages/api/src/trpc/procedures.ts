@@ -30,6 +30,7 @@ function authorize(ctx: Context, scope: string): Actor {
  */
 export const scopedProcedure = (scope: string) =>
   baseProcedure
+    .meta({ scope })
     .use(async ({ ctx, next }) => {
       let actor: Actor;
       try {
