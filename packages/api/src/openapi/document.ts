@@ -2,6 +2,7 @@ import { ErrorBodySchema } from '@campaigns/contract';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { PROCEDURE_META } from '../procedure-meta';
 import { appRouter } from '../router';
+import type { Meta } from '../trpc';
 import { canonicalOrder } from './canonical';
 
 export interface DocumentOptions {
@@ -36,15 +37,31 @@ const BEARER_DESCRIPTION =
   '`messaging:campaigns:write` for every change. Each operation names the scope it needs. For a ' +
   'development server, `pnpm --silent run token --brand brand_demo --sub user_demo` prints a token.';
 
-/** `"get /v1/messaging/campaigns"` → the scope its procedure requires. */
-function scopes(): Map<string, string> {
-  const required = new Map<string, string>();
+/** `"get /v1/messaging/campaigns"` → its procedure's metadata. */
+function metaByOperation(): Map<string, Meta> {
+  const byOperation = new Map<string, Meta>();
   for (const meta of PROCEDURE_META.values()) {
-    if (meta.openapi && meta.scope)
-      required.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.scope);
+    if (meta.openapi) byOperation.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta);
   }
-  return required;
+  return byOperation;
 }
+
+/**
+ * A 412's body: the shared Error shape, narrowed (OpenAPI 3.1 schemas may put keywords beside `$ref`)
+ * to `bad_state` and the `details.reason` values this operation can give.
+ */
+const badStateSchema = (reasons: readonly string[]) => ({
+  ...ERROR_REF,
+  properties: {
+    error: { type: 'string', enum: ['bad_state'] },
+    details: {
+      type: 'object',
+      properties: { reason: { type: 'string', enum: [...reasons] } },
+      required: ['reason'],
+    },
+  },
+  required: ['error', 'message', 'details'],
+});
 
 /** `"POST /v1/messaging/campaigns"` → the success status the REST handler sends for it. */
 function successStatuses(): Map<string, number> {
@@ -79,12 +96,12 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
   });
 
   const statuses = successStatuses();
-  const requiredScopes = scopes();
+  const metas = metaByOperation();
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       // OpenAPI 3.1 lets a requirement of any scheme list scopes: the one this operation needs.
-      const scope = requiredScopes.get(`${method} ${path}`);
-      if (scope && operation.security) operation.security = [{ bearerAuth: [scope] }];
+      const meta = metas.get(`${method} ${path}`);
+      if (meta?.scope && operation.security) operation.security = [{ bearerAuth: [meta.scope] }];
       const responses = operation.responses;
       if (!responses) continue;
       const status = statuses.get(`${method} ${path}`);
@@ -92,10 +109,19 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
         responses[String(status)] = responses['200'];
         delete responses['200'];
       }
+      const declared = (meta?.openapi?.errorResponses ?? {}) as Record<string, string>;
       for (const [code, response] of Object.entries(responses)) {
-        if (Number(code) >= 400 && response.content?.['application/json']) {
-          response.content['application/json'] = { schema: ERROR_REF };
+        if (Number(code) < 400) continue;
+        // trpc-to-openapi reuses the first operation's response object per tRPC code: say this one's.
+        const description = declared[code];
+        const own: ResponseObject =
+          description === undefined ? { ...response } : { ...response, description };
+        if (own.content?.['application/json']) {
+          const reasons = meta?.badStateReasons;
+          const schema = code === '412' && reasons ? badStateSchema(reasons) : ERROR_REF;
+          own.content = { 'application/json': { schema } };
         }
+        responses[code] = own;
       }
     }
   }

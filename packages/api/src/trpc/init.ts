@@ -1,4 +1,4 @@
-import { transformer } from '@campaigns/contract';
+import { type BadStateReason, transformer } from '@campaigns/contract';
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from '../context';
@@ -8,7 +8,12 @@ import { toErrorBody } from '../errors/mapping';
  * Procedure metadata: the REST route, where it is not 200 the REST success status, and the scope the
  * procedure requires (set by `scopedProcedure`, read by the OpenAPI document's security requirements).
  */
-export type Meta = OpenApiMeta<{ successStatus?: 200 | 201; scope?: string }>;
+export type Meta = OpenApiMeta<{
+  successStatus?: 200 | 201;
+  scope?: string;
+  /** The 412 `details.reason` values the procedure can answer (the document's enum). */
+  badStateReasons?: BadStateReason[];
+}>;
 
 const t = initTRPC
   .context<Context>()

@@ -818,7 +818,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -952,7 +952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is already sent or cancelled (`details.status`) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1294,7 +1294,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not draft or scheduled (`details.status` says what it is); `no_steps`: the campaign has no steps; add one first */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,7 +1550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status` says what it is); `position_out_of_range`: `position` is past the end (`details.max_position` is the last allowed); `step_limit_reached`: the campaign has 100 steps (`details.limit`) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1688,7 +1688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +1706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body is not JSON */
+            /** @description Request body of a media type the server cannot read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,7 +1845,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`); `position_out_of_range`: `position` is past the last step (`details.max_position`) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1979,7 +1979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The campaign is not a draft */
+            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not scheduled (`details.status`) */
             412: {
                 headers: {
                     [name: string]: unknown;

@@ -15,9 +15,11 @@ export const addStep = scopedProcedure(SCOPES.write)
         'place down. Only drafts can change, and a campaign has at most 100 steps.',
       successStatus: 201,
       successDescription: 'Created',
-      badState:
-        'Bad state: the campaign is not a draft (`invalid_status`), position is past the end ' +
-        '(`position_out_of_range`) or the campaign has 100 steps (`step_limit_reached`)',
+      badState: {
+        invalid_status: 'the campaign is not a draft (`details.status` says what it is)',
+        position_out_of_range: '`position` is past the end (`details.max_position` is the last allowed)',
+        step_limit_reached: 'the campaign has 100 steps (`details.limit`)',
+      },
     }),
   )
   .input(AddStepInputSchema)

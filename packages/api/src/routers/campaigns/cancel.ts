@@ -11,7 +11,7 @@ export const cancel = scopedProcedure(SCOPES.write)
       operationId: 'cancelCampaign',
       summary: 'Cancel a campaign',
       description: 'Cancels a draft, scheduled or sending campaign. Steps not yet fired never fire.',
-      badState: 'The campaign is already sent or cancelled',
+      badState: { invalid_status: 'the campaign is already sent or cancelled (`details.status`)' },
     }),
   )
   .input(CampaignIdInputSchema)

@@ -1,3 +1,4 @@
+import type { BadStateReason } from '@campaigns/contract';
 import { z } from 'zod';
 import type { Meta } from '../../trpc';
 
@@ -48,10 +49,16 @@ const BODY_ERRORS: Record<string, Record<number, string>> = {
   },
 };
 
-function errorResponses(method: string, badState: string | undefined): Record<number, string> {
+/** The state rules an operation applies: each 412 `details.reason` it can answer, and what it means. */
+export type BadStateRules = Partial<Record<BadStateReason, string>>;
+
+function errorResponses(method: string, badState: BadStateRules | undefined): Record<number, string> {
   const errors: Record<number, string> = { ...COMMON_ERRORS, ...BODY_ERRORS[method] };
   if (WRITE_METHODS.has(method)) errors[409] = IDEMPOTENCY_CONFLICT;
-  if (badState) errors[412] = badState;
+  if (badState) {
+    const rules = Object.entries(badState).map(([reason, meaning]) => `\`${reason}\`: ${meaning}`);
+    errors[412] = `Bad state; \`details.reason\` says which rule: ${rules.join('; ')}`;
+  }
   return errors;
 }
 
@@ -59,11 +66,12 @@ function errorResponses(method: string, badState: string | undefined): Record<nu
 export const restRoute = (
   route: Pick<OpenApi, 'method' | 'path' | 'operationId' | 'summary' | 'description'> & {
     successStatus?: 200 | 201;
-    badState?: string;
+    badState?: BadStateRules;
     successDescription?: string;
   },
 ): Meta => ({
   ...(route.successStatus ? { successStatus: route.successStatus } : {}),
+  ...(route.badState ? { badStateReasons: Object.keys(route.badState) as BadStateReason[] } : {}),
   openapi: {
     method: route.method,
     path: route.path,

@@ -11,7 +11,7 @@ export const removeStep = scopedProcedure(SCOPES.write)
       operationId: 'removeCampaignStep',
       summary: 'Remove a step',
       description: 'Removes a step of a draft campaign; later steps move up. Returns the remaining steps.',
-      badState: 'The campaign is not a draft',
+      badState: { invalid_status: 'the campaign is not a draft (`details.status`)' },
     }),
   )
   .input(StepRefInputSchema)

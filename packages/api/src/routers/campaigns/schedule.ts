@@ -14,8 +14,10 @@ export const schedule = scopedProcedure(SCOPES.write)
         'Schedules a draft campaign, or reschedules a scheduled one, to start sending at `scheduled_at` ' +
         '(an RFC 3339 date-time with an offset, in the future). The campaign needs at least one step.',
       successDescription: 'Scheduled',
-      badState:
-        'Bad state: the campaign is not draft or scheduled (`invalid_status`), or has no steps (`no_steps`)',
+      badState: {
+        invalid_status: 'the campaign is not draft or scheduled (`details.status` says what it is)',
+        no_steps: 'the campaign has no steps; add one first',
+      },
     }),
   )
   .input(ScheduleCampaignInputSchema)

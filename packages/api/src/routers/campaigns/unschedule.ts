@@ -11,7 +11,7 @@ export const unschedule = scopedProcedure(SCOPES.write)
       operationId: 'unscheduleCampaign',
       summary: 'Unschedule a campaign',
       description: 'Moves a scheduled campaign back to draft; `scheduled_at` and `published_at` are cleared.',
-      badState: 'The campaign is not scheduled',
+      badState: { invalid_status: 'the campaign is not scheduled (`details.status`)' },
     }),
   )
   .input(CampaignIdInputSchema)

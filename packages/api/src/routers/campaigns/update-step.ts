@@ -13,7 +13,10 @@ export const updateStep = scopedProcedure(SCOPES.write)
       description:
         'Changes a step of a draft campaign. A new `position` (0 … number of steps − 1) moves the step; ' +
         'the others keep their relative order and positions stay contiguous.',
-      badState: 'Bad state: the campaign is not a draft, or position is past the end',
+      badState: {
+        invalid_status: 'the campaign is not a draft (`details.status`)',
+        position_out_of_range: '`position` is past the last step (`details.max_position`)',
+      },
     }),
   )
   .input(UpdateStepInputSchema)

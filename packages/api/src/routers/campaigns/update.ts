@@ -11,7 +11,7 @@ export const update = scopedProcedure(SCOPES.write)
       operationId: 'updateCampaign',
       summary: 'Edit a draft campaign',
       description: 'Changes name, description or segment_id. Only drafts can be edited.',
-      badState: 'The campaign is not a draft',
+      badState: { invalid_status: 'the campaign is not a draft (`details.status`)' },
     }),
   )
   .input(UpdateCampaignInputSchema)
