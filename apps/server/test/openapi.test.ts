@@ -21,6 +21,7 @@ interface SchemaObject {
 interface Operation {
   operationId?: string;
   security?: Array<Record<string, string[]>>;
+  parameters?: Array<{ name: string; in: string; schema?: { example?: unknown }; example?: unknown }>;
   requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
 }
@@ -254,6 +255,20 @@ describe('operations', () => {
     if (['scheduleCampaign', 'cancelCampaign', 'unscheduleCampaign'].includes(operationId)) {
       expect(description).not.toContain('not a draft');
     }
+  });
+
+  it('the samples are safe to paste in any order: one Idempotency-Key example per operation, future dates', () => {
+    const keys = allOperations().flatMap(({ operation: op }) =>
+      (op.parameters ?? [])
+        .filter((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key')
+        .map((parameter) => parameter.example ?? parameter.schema?.example),
+    );
+    expect(keys.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(keys).size).toBe(keys.length);
+    // Every instant an example shows (a scheduled_at to paste above all) lies in the future.
+    const instants = source.match(/"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)"/g) ?? [];
+    expect(instants.length).toBeGreaterThan(0);
+    for (const instant of instants) expect(Date.parse(JSON.parse(instant))).toBeGreaterThan(Date.now());
   });
 
   it('bearerAuth (HTTP bearer, JWT) is declared, explains claims and scopes, and each operation names its scope', () => {

@@ -37,9 +37,9 @@ const CAMPAIGN_EVENT_EXAMPLE = {
   action: 'campaign.updated',
   actor_type: 'user',
   actor: CAMPAIGN_EXAMPLE.created_by,
-  occurred_at: '2026-11-23T09:30:00.000Z',
-  before: { ...CAMPAIGN_EXAMPLE, name: 'Black Friday', updated_at: '2026-11-23T09:00:00.000Z' },
-  after: { ...CAMPAIGN_EXAMPLE, updated_at: '2026-11-23T09:30:00.000Z' },
+  occurred_at: '2030-11-23T09:30:00.000Z',
+  before: { ...CAMPAIGN_EXAMPLE, name: 'Black Friday', updated_at: '2030-11-23T09:00:00.000Z' },
+  after: { ...CAMPAIGN_EXAMPLE, updated_at: '2030-11-23T09:30:00.000Z' },
 };
 
 /** One change to a campaign or its steps, as recorded in the append-only audit trail. */

@@ -14,13 +14,13 @@ export const CAMPAIGN_EXAMPLE = {
   description: 'Three reminders for VIP customers',
   segment_id: 'seg_vip',
   status: 'scheduled',
-  scheduled_at: '2026-11-27T09:00:00.000Z',
-  published_at: '2026-11-23T10:00:00.000Z',
+  scheduled_at: '2030-11-27T09:00:00.000Z',
+  published_at: '2030-11-23T10:00:00.000Z',
   sent_at: null,
   cancelled_at: null,
   created_by: 'user_demo',
-  created_at: '2026-11-23T09:30:00.000Z',
-  updated_at: '2026-11-23T10:00:00.000Z',
+  created_at: '2030-11-23T09:30:00.000Z',
+  updated_at: '2030-11-23T10:00:00.000Z',
 };
 
 export const CAMPAIGN_PAGE_EXAMPLE = {
@@ -45,8 +45,8 @@ export const DELIVERY_EXAMPLE = {
   campaign_id: CAMPAIGN_ID,
   step_id: STEP_ID,
   position: 0,
-  due_at: '2026-11-27T09:00:00.000Z',
-  fired_at: '2026-11-27T09:00:01.234Z',
+  due_at: '2030-11-27T09:00:00.000Z',
+  fired_at: '2030-11-27T09:00:01.234Z',
 };
 
 export const DELIVERY_LIST_EXAMPLE = { items: [DELIVERY_EXAMPLE] };
@@ -62,7 +62,7 @@ export const UPDATE_CAMPAIGN_EXAMPLE = {
 };
 
 export const SCHEDULE_CAMPAIGN_EXAMPLE = {
-  scheduled_at: '2026-11-27T10:00:00+01:00',
+  scheduled_at: '2030-11-27T10:00:00+01:00',
 };
 
 export const ADD_STEP_EXAMPLE = {

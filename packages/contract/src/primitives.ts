@@ -38,10 +38,10 @@ export const instantInput = z.iso
     message: 'Must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T10:00:00Z',
   })
   .refine(namesARealDay, { message: 'Must be a real calendar date' })
-  .meta({ format: 'date-time', example: '2026-11-23T10:00:00Z' });
+  .meta({ format: 'date-time', example: '2030-11-23T10:00:00Z' });
 
 /** Timestamps in responses: RFC 3339 UTC with milliseconds. */
-export const instantOutput = z.iso.datetime().meta({ example: '2026-11-23T10:00:00.000Z' });
+export const instantOutput = z.iso.datetime().meta({ example: '2030-11-23T10:00:00.000Z' });
 
 /** Server-chosen opaque ids. Any string is accepted in paths: unknown or malformed ones are 404s. */
 export const idParam = z.string().meta({ description: 'Opaque id chosen by the server' });

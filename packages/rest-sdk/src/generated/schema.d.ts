@@ -214,13 +214,13 @@ export interface components {
          *       "description": "Three reminders for VIP customers",
          *       "segment_id": "seg_vip",
          *       "status": "scheduled",
-         *       "scheduled_at": "2026-11-27T09:00:00.000Z",
-         *       "published_at": "2026-11-23T10:00:00.000Z",
+         *       "scheduled_at": "2030-11-27T09:00:00.000Z",
+         *       "published_at": "2030-11-23T10:00:00.000Z",
          *       "sent_at": null,
          *       "cancelled_at": null,
          *       "created_by": "user_demo",
-         *       "created_at": "2026-11-23T09:30:00.000Z",
-         *       "updated_at": "2026-11-23T10:00:00.000Z"
+         *       "created_at": "2030-11-23T09:30:00.000Z",
+         *       "updated_at": "2030-11-23T10:00:00.000Z"
          *     }
          */
         Campaign: {
@@ -237,12 +237,12 @@ export interface components {
             created_by: string;
             /**
              * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
+             * @example 2030-11-23T10:00:00.000Z
              */
             created_at: string;
             /**
              * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
+             * @example 2030-11-23T10:00:00.000Z
              */
             updated_at: string;
         };
@@ -254,7 +254,7 @@ export interface components {
          *       "action": "campaign.updated",
          *       "actor_type": "user",
          *       "actor": "user_demo",
-         *       "occurred_at": "2026-11-23T09:30:00.000Z",
+         *       "occurred_at": "2030-11-23T09:30:00.000Z",
          *       "before": {
          *         "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
          *         "brand_id": "brand_demo",
@@ -262,13 +262,13 @@ export interface components {
          *         "description": "Three reminders for VIP customers",
          *         "segment_id": "seg_vip",
          *         "status": "scheduled",
-         *         "scheduled_at": "2026-11-27T09:00:00.000Z",
-         *         "published_at": "2026-11-23T10:00:00.000Z",
+         *         "scheduled_at": "2030-11-27T09:00:00.000Z",
+         *         "published_at": "2030-11-23T10:00:00.000Z",
          *         "sent_at": null,
          *         "cancelled_at": null,
          *         "created_by": "user_demo",
-         *         "created_at": "2026-11-23T09:30:00.000Z",
-         *         "updated_at": "2026-11-23T09:00:00.000Z"
+         *         "created_at": "2030-11-23T09:30:00.000Z",
+         *         "updated_at": "2030-11-23T09:00:00.000Z"
          *       },
          *       "after": {
          *         "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
@@ -277,13 +277,13 @@ export interface components {
          *         "description": "Three reminders for VIP customers",
          *         "segment_id": "seg_vip",
          *         "status": "scheduled",
-         *         "scheduled_at": "2026-11-27T09:00:00.000Z",
-         *         "published_at": "2026-11-23T10:00:00.000Z",
+         *         "scheduled_at": "2030-11-27T09:00:00.000Z",
+         *         "published_at": "2030-11-23T10:00:00.000Z",
          *         "sent_at": null,
          *         "cancelled_at": null,
          *         "created_by": "user_demo",
-         *         "created_at": "2026-11-23T09:30:00.000Z",
-         *         "updated_at": "2026-11-23T09:30:00.000Z"
+         *         "created_at": "2030-11-23T09:30:00.000Z",
+         *         "updated_at": "2030-11-23T09:30:00.000Z"
          *       }
          *     }
          */
@@ -305,7 +305,7 @@ export interface components {
             actor: string;
             /**
              * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
+             * @example 2030-11-23T10:00:00.000Z
              */
             occurred_at: string;
             /** @description The Campaign (campaign.*) or Step (step.*) as the API returned it before the change; null for created/added */
@@ -325,8 +325,8 @@ export interface components {
          *       "campaign_id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
          *       "step_id": "stp_8c1d2e3f4a5b6c7d8e9fa0b1c2d3e4f5",
          *       "position": 0,
-         *       "due_at": "2026-11-27T09:00:00.000Z",
-         *       "fired_at": "2026-11-27T09:00:01.234Z"
+         *       "due_at": "2030-11-27T09:00:00.000Z",
+         *       "fired_at": "2030-11-27T09:00:01.234Z"
          *     }
          */
         Delivery: {
@@ -338,13 +338,13 @@ export interface components {
             /**
              * Format: date-time
              * @description scheduled_at plus the delays of steps 0..position
-             * @example 2026-11-23T10:00:00.000Z
+             * @example 2030-11-23T10:00:00.000Z
              */
             due_at: string;
             /**
              * Format: date-time
              * @description When the step fired; later than due_at if it fired late
-             * @example 2026-11-23T10:00:00.000Z
+             * @example 2030-11-23T10:00:00.000Z
              */
             fired_at: string;
         };
@@ -507,7 +507,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -734,7 +734,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -878,7 +878,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1210,7 +1210,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1224,7 +1224,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date-time
-                     * @example 2026-11-23T10:00:00Z
+                     * @example 2030-11-23T10:00:00Z
                      */
                     scheduled_at: string;
                 };
@@ -1451,7 +1451,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1610,7 +1610,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1748,7 +1748,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1905,7 +1905,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. */
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
             };
             path: {

@@ -21,19 +21,25 @@ const WRITE_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
 const IDEMPOTENCY_CONFLICT =
   'The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first ' +
   'request is still in progress (`idempotency_key_in_progress`)';
-const IdempotencyKeyHeaderSchema = z.object({
-  'Idempotency-Key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .meta({
-      description:
-        'Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets ' +
-        'the first response back (status and body) without being executed again.',
-      example: 'order-4711-create',
-    }),
-});
+/**
+ * The `Idempotency-Key` header of one operation. Its example is the operation's own, so the document's
+ * samples can be pasted in any order: one key shared by every sample made the second one a 409.
+ */
+const idempotencyKeyHeader = (operationId: string) =>
+  z.object({
+    'Idempotency-Key': z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .meta({
+        description:
+          'Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets ' +
+          'the first response back (status and body) without being executed again. Use a new key for each ' +
+          'new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`.',
+        example: `${operationId}-5f0c2a9e-7b1d-4c3a-9e8f-2d6b1a0c4e7f`,
+      }),
+  });
 
 /**
  * Fastify reads a body on these methods whether or not the operation takes one: over the limit is 413,
@@ -80,7 +86,9 @@ export const restRoute = (
     description: route.description,
     tags: ['campaigns'],
     protect: true,
-    ...(WRITE_METHODS.has(route.method) ? { requestHeaders: IdempotencyKeyHeaderSchema } : {}),
+    ...(WRITE_METHODS.has(route.method)
+      ? { requestHeaders: idempotencyKeyHeader(route.operationId ?? route.path) }
+      : {}),
     ...(route.successDescription ? { successDescription: route.successDescription } : {}),
     errorResponses: errorResponses(route.method, route.badState),
   },
