@@ -23,7 +23,14 @@ interface Operation {
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string; schema?: { example?: unknown }; example?: unknown }>;
   requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
+  responses?: Record<
+    string,
+    {
+      description?: string;
+      headers?: Record<string, unknown>;
+      content?: Record<string, { schema?: SchemaObject }>;
+    }
+  >;
 }
 interface OpenApiDocument {
   openapi: string;
@@ -407,5 +414,57 @@ describe('/docs', () => {
     }
     const stylesheets = [...html.matchAll(/<link[^>]*\shref="([^"]+)"/g)].map((match) => match[1] ?? '');
     for (const href of stylesheets) expect(new URL(href, `${server.url}/docs/`).origin).toBe(server.url);
+  });
+});
+
+describe('headers: what the server sends is declared', () => {
+  /** Headers of ours (not HTTP's own or the security headers), as the server sent them. */
+  const OURS = [
+    'ratelimit',
+    'ratelimit-policy',
+    'retry-after',
+    'www-authenticate',
+    'idempotent-replayed',
+    'x-request-id',
+  ];
+
+  it('on 2xx, a replay, 401 and 429 every header of ours is declared on that operation and status', async () => {
+    const limited = await startTestServer({ http: { rateLimitPerMinute: 3 } });
+    try {
+      const call = restClient(limited.url);
+      const token = await limited.token();
+      const seen: Array<{ operationId: string; status: number; headers: Headers }> = [];
+      const create = () =>
+        call('POST', '/v1/messaging/campaigns', {
+          token,
+          body: { name: 'Headers', segment_id: 's' },
+          headers: { 'idempotency-key': 'headers-1' },
+        });
+      for (let i = 0; i < 4; i++) {
+        const response = await create();
+        seen.push({ operationId: 'createCampaign', status: response.status, headers: response.headers });
+      }
+      const unauthenticated = await call('GET', '/v1/messaging/campaigns');
+      seen.push({
+        operationId: 'listCampaigns',
+        status: unauthenticated.status,
+        headers: unauthenticated.headers,
+      });
+
+      expect(seen.map((s) => s.status)).toEqual([201, 201, 201, 429, 401]);
+      expect(seen[1]?.headers.get('idempotent-replayed')).toBe('true');
+      expect(seen[3]?.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(seen[4]?.headers.get('www-authenticate')).toBe('Bearer');
+      for (const { operationId, status, headers } of seen) {
+        const declared = Object.keys(operation(operationId).responses?.[String(status)]?.headers ?? {}).map(
+          (name) => name.toLowerCase(),
+        );
+        const sent = OURS.filter((name) => headers.has(name));
+        expect(sent.length).toBeGreaterThan(0);
+        for (const name of sent) expect(declared, `${operationId} ${status} ${name}`).toContain(name);
+      }
+    } finally {
+      await limited.close();
+    }
   });
 });

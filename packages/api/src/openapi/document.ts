@@ -25,6 +25,7 @@ const TAGS = [
 
 interface ResponseObject {
   description?: string;
+  headers?: Record<string, unknown>;
   content?: Record<string, { schema?: unknown }>;
 }
 type Operation = { responses?: Record<string, ResponseObject>; security?: Array<Record<string, string[]>> };
@@ -36,6 +37,58 @@ const BEARER_DESCRIPTION =
   'brand) and `scope`, space-separated: `messaging:campaigns:read` for reads, ' +
   '`messaging:campaigns:write` for every change. Each operation names the scope it needs. For a ' +
   'development server, `pnpm --silent run token --brand brand_demo --sub user_demo` prints a token.';
+
+const header = (
+  description: string,
+  schema: Record<string, unknown> = { type: 'string' },
+  required = false,
+) => ({
+  description,
+  ...(required ? { required: true } : {}),
+  schema,
+});
+
+/** Response headers the server sends, declared once and referenced per status (`headersFor`). */
+const HEADERS = {
+  RateLimit: header(
+    'The caller’s current allowance (IETF draft-ietf-httpapi-ratelimit-headers): `"per-token";r=<calls left>;t=<seconds until the allowance is full again>`.',
+  ),
+  RateLimitPolicy: header(
+    'The rate limit policy: `"per-token";q=<calls>;w=60` — calls per 60 s per token, shared by every server process.',
+  ),
+  RetryAfter: header('Seconds to wait before retrying.', { type: 'integer', minimum: 1 }, true),
+  WWWAuthenticate: header(
+    '`Bearer`: the authentication scheme to use (RFC 9110 §11.6.1).',
+    { type: 'string' },
+    true,
+  ),
+  IdempotentReplayed: header(
+    '`true` when this is the stored first response to an earlier request with the same `Idempotency-Key`.',
+    {
+      type: 'string',
+      enum: ['true'],
+    },
+  ),
+  XRequestId: header(
+    'The request’s id (the caller’s `X-Request-Id` when it is sane); an internal error names it.',
+  ),
+} as const;
+const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/** The headers a response with this status may carry (required ones marked by the schema's own text). */
+function headersFor(status: number, write: boolean): Record<string, unknown> {
+  const headers: Record<string, unknown> = {
+    'X-Request-Id': headerRef('XRequestId'),
+    RateLimit: headerRef('RateLimit'),
+    'RateLimit-Policy': headerRef('RateLimitPolicy'),
+  };
+  if (status < 300 && write) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
+  if (status === 401) headers['WWW-Authenticate'] = headerRef('WWWAuthenticate');
+  if (status === 429 || status === 503) headers['Retry-After'] = headerRef('RetryAfter');
+  // Sent with `idempotency_key_in_progress` only.
+  if (status === 409) headers['Retry-After'] = { ...HEADERS.RetryAfter, required: false };
+  return headers;
+}
 
 /** `"get /v1/messaging/campaigns"` → its procedure's metadata. */
 function metaByOperation(): Map<string, Meta> {
@@ -123,6 +176,10 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
         }
         responses[code] = own;
       }
+      const write = method !== 'get';
+      for (const [code, response] of Object.entries(responses)) {
+        response.headers = headersFor(Number(code), write);
+      }
     }
   }
   // The generator's per-code error schemas (`error.NOT_FOUND`, …) are unreferenced now: drop them.
@@ -131,6 +188,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
   for (const name of Object.keys(schemas)) {
     if (name.startsWith('error.') && !text.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
   }
+  document.components = { ...document.components, headers: HEADERS };
   document.tags = TAGS;
   return canonicalOrder(document);
 }
