@@ -22,8 +22,8 @@ describe('/openapi.json', () => {
     const committedText = readFileSync(COMMITTED, 'utf8');
     const committed = JSON.parse(committedText) as { servers?: unknown };
 
-    expect(committed.servers).toEqual([{ url: COMMITTED_OPENAPI_BASE_URL }]);
-    expect(served.servers).toEqual([{ url: 'http://127.0.0.1' }]); // the test server's publicUrl
+    expect(committed.servers).toEqual([{ url: COMMITTED_OPENAPI_BASE_URL, 'x-internal': false }]);
+    expect(served.servers).toEqual([{ url: 'http://127.0.0.1', 'x-internal': false }]); // the test server's publicUrl
     // Replacing the value keeps the key where it was, so key order is compared too.
     const servedAsCommitted = { ...served, servers: committed.servers };
     expect(`${JSON.stringify(servedAsCommitted, null, 2)}\n`).toBe(committedText);

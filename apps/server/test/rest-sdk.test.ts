@@ -1,3 +1,4 @@
+import type { ApiErrorCode } from '@campaigns/contract';
 import {
   type ApiError,
   type Campaign,
@@ -99,7 +100,8 @@ describe('the REST SDK against the live server', () => {
     if (!error) throw new Error('expected an error body');
     // Narrowed: `error` is the Error schema, so its fields are typed.
     expectTypeOf(error).toEqualTypeOf<ApiError>();
-    expectTypeOf(error.error).toEqualTypeOf<string>();
+    // The document lists the contract's codes, so the generated type is their union.
+    expectTypeOf(error.error).toEqualTypeOf<ApiErrorCode>();
     expect(error).toEqual({
       error: 'bad_state',
       message: expect.any(String),

@@ -19,3 +19,9 @@ export const internalErrorBody = (requestId: string): RestErrorBody => ({
   message: INTERNAL_MESSAGE,
   details: { request_id: requestId },
 });
+
+/** The longest part of a request's URL a 404 message echoes (a 16 KiB URL must not become the answer). */
+const ECHOED_URL_MAX = 200;
+
+export const noRouteMessage = (method: string, url: string): string =>
+  `No route ${method} ${url.length > ECHOED_URL_MAX ? `${url.slice(0, ECHOED_URL_MAX)}…` : url}`;

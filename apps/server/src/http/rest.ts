@@ -11,7 +11,7 @@ import {
 } from '@campaigns/api';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { codeForStatus, internalErrorBody } from './error-body';
+import { codeForStatus, internalErrorBody, noRouteMessage } from './error-body';
 import { parseRestJson } from './hardening';
 import type { ContextOf } from './request-context';
 
@@ -185,7 +185,7 @@ export function restPlugin(options: RestOptions) {
     scope.setNotFoundHandler((request, reply) =>
       sendError(reply, 404, {
         error: 'not_found',
-        message: `No route ${request.method} ${request.url}`,
+        message: noRouteMessage(request.method, request.url),
         details: {},
       }),
     );

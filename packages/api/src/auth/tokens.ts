@@ -10,6 +10,11 @@ import {
 } from 'jose';
 
 /** The verified caller behind a bearer token. */
+/** `sub` and `brand_id`: 1 to 255 characters (they are stored as `created_by` and the tenant key). */
+export const MAX_CLAIM_LENGTH = 255;
+const isClaim = (value: unknown): value is string =>
+  typeof value === 'string' && value !== '' && value.length <= MAX_CLAIM_LENGTH;
+
 export interface Principal {
   sub: string;
   brandId: string;
@@ -130,9 +135,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       try {
         const { payload } = await jwtVerify(token, getKey, verifyOptions);
         const { sub, brand_id: brandId, scope } = payload;
-        if (typeof sub !== 'string' || sub === '' || typeof brandId !== 'string' || brandId === '') {
-          return { ok: false, failure: 'invalid' };
-        }
+        if (!isClaim(sub) || !isClaim(brandId)) return { ok: false, failure: 'invalid' };
         const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []);
         return { ok: true, principal: { sub, brandId, scopes } };
       } catch (error) {

@@ -3,6 +3,7 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { PROCEDURE_META } from '../procedure-meta';
 import { appRouter } from '../router';
 import type { Meta } from '../trpc';
+import { boundSchemas } from './bounds';
 import { canonicalOrder } from './canonical';
 
 export interface DocumentOptions {
@@ -31,7 +32,7 @@ interface ResponseObject {
 type Operation = { responses?: Record<string, ResponseObject>; security?: Array<Record<string, string[]>> };
 
 const BEARER_DESCRIPTION =
-  'A JWT (RFC 7519) in `Authorization: Bearer <token>`, verified per RFC 8725: HS256 with the server’s ' +
+  'A JWT (RFC 7519) in `Authorization: Bearer <token>`, verified following RFC8725 (JSON Web Token best current practices): HS256 with the server’s ' +
   'secret, or RS256/ES256 against its JWKS; `exp` is required, `iss`/`aud` are checked when configured. ' +
   'Claims: `sub` (the caller, recorded as `created_by`), `brand_id` (the tenant: a caller sees only its ' +
   'brand) and `scope`, space-separated: `messaging:campaigns:read` for reads, ' +
@@ -190,5 +191,8 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
   }
   document.components = { ...document.components, headers: HEADERS };
   document.tags = TAGS;
+  // Spectral OWASP API9: say who a server is for. This document describes the public REST surface.
+  for (const server of document.servers ?? []) Object.assign(server, { 'x-internal': false });
+  boundSchemas(document);
   return canonicalOrder(document);
 }

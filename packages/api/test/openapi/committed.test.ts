@@ -23,7 +23,7 @@ describe('openapi/openapi.json', () => {
 
   it('names a neutral local server and is pretty-printed', () => {
     const text = renderCommittedOpenApi();
-    expect(JSON.parse(text).servers).toEqual([{ url: COMMITTED_OPENAPI_BASE_URL }]);
+    expect(JSON.parse(text).servers).toEqual([{ url: COMMITTED_OPENAPI_BASE_URL, 'x-internal': false }]);
     expect(text).toMatch(/^\{\n {2}"openapi": "3\.1\.\d+",\n {2}"info": \{/);
     expect(text.endsWith('}\n')).toBe(true);
   });

@@ -333,7 +333,10 @@ export interface components {
             id: string;
             campaign_id: string;
             step_id: string;
-            /** @description The step’s position (0 is first) */
+            /**
+             * Format: int64
+             * @description The step’s position (0 is first)
+             */
             position: number;
             /**
              * Format: date-time
@@ -362,8 +365,9 @@ export interface components {
             /**
              * @description Machine-readable error code
              * @example bad_state
+             * @enum {string}
              */
-            error: string;
+            error: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "request_timeout" | "bad_state" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
             /** @description Human-readable explanation */
             message: string;
             /** @description Structured context: `reason` for 412, `issues` for 400, `required_scope` for 403 */
@@ -387,9 +391,11 @@ export interface components {
         Step: {
             id: string;
             campaign_id: string;
+            /** Format: int64 */
             position: number;
             template_id: string;
             template_version_id: string;
+            /** Format: int64 */
             delay_minutes: number;
             variables: {
                 [key: string]: unknown;
@@ -1803,13 +1809,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Where the step goes: 0 is first; steps at and after it move one place down */
+                    /**
+                     * Format: int32
+                     * @description Where the step goes: 0 is first; steps at and after it move one place down
+                     */
                     position: number;
                     /** @example tpl_welcome */
                     template_id: string;
                     /** @example tplv_3 */
                     template_version_id: string;
                     /**
+                     * Format: int32
                      * @description Minutes to wait after the previous step fired (after scheduled_at for step 0)
                      * @default 0
                      */
@@ -2192,13 +2202,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Where the step goes: 0 is first; steps at and after it move one place down */
+                    /**
+                     * Format: int32
+                     * @description Where the step goes: 0 is first; steps at and after it move one place down
+                     */
                     position?: number;
                     /** @example tpl_welcome */
                     template_id?: string;
                     /** @example tplv_3 */
                     template_version_id?: string;
-                    /** @description Minutes to wait after the previous step fired (after scheduled_at for step 0) */
+                    /**
+                     * Format: int32
+                     * @description Minutes to wait after the previous step fired (after scheduled_at for step 0)
+                     */
                     delay_minutes?: number;
                     /**
                      * @example {
