@@ -194,7 +194,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', async () => document);
   await app.register(scalarApiReference, {
     routePrefix: '/docs',
-    configuration: { url: '/openapi.json', title: 'Messaging campaigns API' },
+    // Works offline and shows only what works here: no web fonts fetched from Scalar's servers, none of
+    // its hosted products (client app, agent, MCP, developer tools), no telemetry; bearer auth chosen.
+    configuration: {
+      url: '/openapi.json',
+      title: 'Messaging campaigns API',
+      withDefaultFonts: false,
+      hideClientButton: true,
+      showDeveloperTools: 'never',
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      authentication: { preferredSecurityScheme: 'bearerAuth' },
+    },
   });
 
   if (options.devTokens) await app.register(devTokensPlugin(options.devTokens.secret));

@@ -18,8 +18,9 @@ export const MAX_JSON_DEPTH = REQUEST_LIMITS.maxJsonDepth;
 /** For API answers: nothing may load, nothing may frame them. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 /**
- * For HTML pages (the /docs reference, the web app): only framing is forbidden. Their scripts, styles
- * and fonts (Scalar loads some from its CDN) are left alone rather than broken by a guessed policy.
+ * For HTML pages (the /docs reference, the web app): only framing is forbidden. Their scripts and styles
+ * (Scalar injects inline ones) are left alone rather than broken by a guessed policy; neither page loads
+ * anything from another origin (apps/web/test/docs-page.test.ts, e2e.test.ts).
  */
 const PAGE_CSP = "frame-ancestors 'none'";
 

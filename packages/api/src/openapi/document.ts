@@ -138,7 +138,10 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
     title: 'Messaging campaigns API',
     description:
       'Campaigns of ordered message steps, scheduled and dispatched exactly once. Every error response ' +
-      'has the body `{error, message, details}`.',
+      'has the body `{error, message, details}`.\n\n' +
+      '**Authentication:** every call needs `Authorization: Bearer <JWT>` with the brand and scopes it ' +
+      'acts with (see `bearerAuth`). On a development server, print a token with ' +
+      '`pnpm --silent run token --brand brand_demo --sub user_demo`, or sign in to the web app at `/`.',
     version: options.version ?? '1.0.0',
     baseUrl: options.baseUrl,
     contact: { name: 'Messaging campaigns team' },
