@@ -185,3 +185,48 @@ describe('the token is checked before the body is read', () => {
     expect(onTrpc.headers.get('ratelimit-policy')).toBe('"per-token";q=100000;w=60');
   });
 });
+
+describe('a POST that takes no body does exactly what the document says', () => {
+  it('unschedule and cancel: no body or {} is accepted, a field is 400; the document declares an optional empty object', async () => {
+    const document = (
+      await rest<{
+        paths: Record<
+          string,
+          Record<
+            string,
+            { requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> } }
+          >
+        >;
+      }>('GET', '/openapi.json')
+    ).body;
+    for (const action of ['cancel', 'unschedule']) {
+      const body = document.paths[`${CAMPAIGNS}/{id}/${action}`]?.post?.requestBody;
+      expect(body?.required, action).toBe(false);
+      expect(body?.content['application/json']?.schema).toMatchObject({
+        maxProperties: 0,
+        additionalProperties: false,
+      });
+    }
+    const campaign = async () => {
+      const id = (await server.client(token).campaigns.create.mutate({ name: 'No body', segment_id: 's' }))
+        .id;
+      await server.client(token).campaigns.addStep.mutate({ id, ...STEP });
+      return id;
+    };
+    const bare = await campaign();
+    expect((await rest('POST', `${CAMPAIGNS}/${bare}/cancel`, { token })).status).toBe(200);
+    const empty = await campaign();
+    expect((await rest('POST', `${CAMPAIGNS}/${empty}/cancel`, { token, body: {} })).status).toBe(200);
+    const field = await campaign();
+    const refused = await rest<{ details: { issues: Array<{ path: string[] }> } }>(
+      'POST',
+      `${CAMPAIGNS}/${field}/cancel`,
+      {
+        token,
+        body: { reason: 'x' },
+      },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.details.issues[0]?.path).toEqual(['reason']);
+  });
+});

@@ -29,7 +29,32 @@ interface ResponseObject {
   headers?: Record<string, unknown>;
   content?: Record<string, { schema?: unknown }>;
 }
-type Operation = { responses?: Record<string, ResponseObject>; security?: Array<Record<string, string[]>> };
+type Operation = {
+  responses?: Record<string, ResponseObject>;
+  security?: Array<Record<string, string[]>>;
+  requestBody?: unknown;
+};
+
+/**
+ * A POST that takes nothing but its path (cancel, unschedule): it may be sent without a body, and a
+ * JSON body, if any, must be the empty object; any field is 400 (unknown keys are refused everywhere).
+ */
+const NO_FIELDS_BODY = {
+  required: false,
+  description:
+    'None needed. A client that always sends JSON may send `{}`; any field is 400 `validation_failed`.',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {},
+        additionalProperties: false,
+        maxProperties: 0,
+        examples: [{}],
+      },
+    },
+  },
+};
 
 const BEARER_DESCRIPTION =
   'A JWT (RFC 7519) in `Authorization: Bearer <token>`, verified following RFC8725 (JSON Web Token best current practices): HS256 with the server’s ' +
@@ -180,6 +205,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
         }
         responses[code] = own;
       }
+      if (method === 'post' && operation.requestBody === undefined) operation.requestBody = NO_FIELDS_BODY;
       const write = method !== 'get';
       for (const [code, response] of Object.entries(responses)) {
         response.headers = headersFor(Number(code), write);

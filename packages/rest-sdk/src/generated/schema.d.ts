@@ -1053,7 +1053,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description None needed. A client that always sends JSON may send `{}`; any field is 400 `validation_failed`. */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful response */
             200: {
@@ -2405,7 +2410,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description None needed. A client that always sends JSON may send `{}`; any field is 400 `validation_failed`. */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful response */
             200: {
