@@ -91,12 +91,12 @@ describe('the harness checks /v1 responses against the document', () => {
 
   it('an error on an undocumented route must still have the Error body', async () => {
     const document = documentCopy();
-    requireExtraProperty(document.components.schemas.Error);
+    requireExtraProperty(document.components.schemas.ErrorResponse);
     const server = await startTestServer({ validateResponses: { document: document as OpenApiDocument } });
     const token = await server.token();
     expect((await restClient(server.url)('GET', '/v1/no/such/route', { token })).status).toBe(404);
     await expect(server.close()).rejects.toThrow(
-      /GET \/v1\/no\/such\/route → 404.*components\/schemas\/Error/,
+      /GET \/v1\/no\/such\/route → 404.*components\/schemas\/ErrorResponse/,
     );
   });
 

@@ -110,7 +110,7 @@ const METHOD_STATUSES: Record<string, string[]> = {
   patch: ['409', '413', '415'],
   delete: ['409', '413', '415'],
 };
-const ERROR_REF = '#/components/schemas/Error';
+const ERROR_REF = '#/components/schemas/ErrorResponse';
 
 let server: TestServer;
 let rest: Rest;
@@ -236,12 +236,14 @@ describe('operations', () => {
         if (status !== '412') expect(jsonSchema(op, status)).toEqual({ $ref: ERROR_REF });
       }
     }
-    const error = document.components.schemas.Error;
+    const error = document.components.schemas.ErrorResponse;
     expect(sorted(Object.keys(error?.properties ?? {}))).toEqual(['details', 'error', 'message']);
     // The seed's error schema requires exactly these two.
     expect(sorted(error?.required)).toEqual(sorted(scheduleSeed.responses['404']?.schema.required));
     // No per-code leftovers from the generator.
-    expect(Object.keys(document.components.schemas).filter((name) => /error/i.test(name))).toEqual(['Error']);
+    expect(Object.keys(document.components.schemas).filter((name) => /error/i.test(name))).toEqual([
+      'ErrorResponse',
+    ]);
   });
 
   it.each([
@@ -387,7 +389,7 @@ describe('schemas agree with the seeds', () => {
     const missing = await rest('GET', '/v1/messaging/campaigns/cmp_00000000000000000000000000000000', {
       token,
     });
-    validate('Error', missing.body);
+    validate('ErrorResponse', missing.body);
   });
 });
 

@@ -22,7 +22,7 @@ let server: TestServer;
 
 /** A typed call of the generated SDK; the driver below must compile, the misuse must not. */
 const DRIVER = `import { createCampaign, scheduleCampaign } from './sdk.gen';
-import type { Error as ApiError } from './types.gen';
+import type { ErrorResponse as ApiError } from './types.gen';
 export async function ok() {
   const created = await createCampaign({ body: { name: 'x', segment_id: 's' } });
   if (created.data) {

@@ -268,12 +268,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     page.on('console', onConsole);
     // Revalidations of the app's page: the browser asks with its validator, the server answers 304.
     const revalidated: string[] = [];
-    page.on('request', (request) => {
-      void request.allHeaders().then((headers) => {
-        if (headers['if-none-match'] || headers['if-modified-since'])
-          revalidated.push(new URL(request.url()).pathname);
-      });
-    });
+    const onRequest = (request: { allHeaders(): Promise<Record<string, string>>; url(): string }) => {
+      request
+        .allHeaders()
+        .then((headers) => {
+          if (headers['if-none-match'] || headers['if-modified-since']) {
+            revalidated.push(new URL(request.url()).pathname);
+          }
+        })
+        .catch(() => undefined); // the page may be gone by the time its headers are read
+    };
+    page.on('request', onRequest);
     for (const url of [`${server.url}/`, campaignUrl]) {
       await page.goto(url);
       await poll(() => heading().count()).toBe(1);
@@ -299,6 +304,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await page.goBack();
     await poll(() => heading().textContent()).toBe('Spring sale');
     page.off('console', onConsole);
+    page.off('request', onRequest);
     expect(errors).toEqual([]);
   });
 });

@@ -91,5 +91,5 @@ export const CampaignPageSchema = z
     items: z.array(CampaignSchema),
     next_cursor: z.string().nullable(),
   })
-  .meta({ example: CAMPAIGN_PAGE_EXAMPLE });
+  .meta({ id: 'CampaignList', example: CAMPAIGN_PAGE_EXAMPLE });
 export type CampaignPage = z.infer<typeof CampaignPageSchema>;

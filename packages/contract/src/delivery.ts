@@ -17,5 +17,5 @@ export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const DeliveryListSchema = z
   .object({ items: z.array(DeliverySchema) })
-  .meta({ example: DELIVERY_LIST_EXAMPLE });
+  .meta({ id: 'DeliveryList', example: DELIVERY_LIST_EXAMPLE });
 export type DeliveryList = z.infer<typeof DeliveryListSchema>;

@@ -35,7 +35,8 @@ export const ErrorBodySchema = z
     }),
   })
   .meta({
-    id: 'Error',
+    // Not `Error`: generated clients would export a type shadowing the global Error.
+    id: 'ErrorResponse',
     example: {
       error: 'bad_state',
       message: 'Campaign is sent; only draft or scheduled campaigns can be scheduled',

@@ -77,5 +77,5 @@ export const CampaignEventPageSchema = z
     items: z.array(CampaignEventSchema),
     next_cursor: z.string().nullable(),
   })
-  .meta({ example: { items: [CAMPAIGN_EVENT_EXAMPLE], next_cursor: null } });
+  .meta({ id: 'CampaignEventList', example: { items: [CAMPAIGN_EVENT_EXAMPLE], next_cursor: null } });
 export type CampaignEventPage = z.infer<typeof CampaignEventPageSchema>;

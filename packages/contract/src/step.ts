@@ -107,5 +107,7 @@ export type UpdateStepInput = z.input<typeof UpdateStepInputSchema>;
 export const StepRefInputSchema = z.strictObject({ id: idParam, step_id: idParam });
 export type StepRefInput = z.infer<typeof StepRefInputSchema>;
 
-export const StepListSchema = z.object({ items: z.array(StepSchema) }).meta({ example: STEP_LIST_EXAMPLE });
+export const StepListSchema = z
+  .object({ items: z.array(StepSchema) })
+  .meta({ id: 'StepList', example: STEP_LIST_EXAMPLE });
 export type StepList = z.infer<typeof StepListSchema>;

@@ -13,7 +13,7 @@ export type CampaignStatus = Schemas['CampaignStatus'];
 export type Step = Schemas['Step'];
 export type Delivery = Schemas['Delivery'];
 /** The body of every non-2xx `/v1` response: `{ error, message, details? }`. */
-export type ApiError = Schemas['Error'];
+export type ApiError = Schemas['ErrorResponse'];
 
 export type RestClient = Client<paths, 'application/json'>;
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
  * template, its response by status (exact, then `4XX`-style range, then `default`), and the JSON body is
  * validated with ajv (OpenAPI 3.1 schemas are JSON Schema 2020-12). A status the operation does not
  * declare is a violation; so is a success on a path or method the document does not describe. Answers
- * to undocumented routes that are errors must still carry the shared `Error` body.
+ * to undocumented routes that are errors must still carry the shared `ErrorResponse` body.
  */
 
 interface MediaType {
@@ -38,7 +38,7 @@ export interface SentResponse {
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'patch', 'delete', 'options', 'head', 'trace']);
 const DOCUMENT_ID = 'openapi.json';
-const ERROR_POINTER = '/components/schemas/Error';
+const ERROR_POINTER = '/components/schemas/ErrorResponse';
 
 /** `/v1/x/{id}/y` → a regex that matches one non-empty segment per parameter. */
 function templateRegex(template: string): RegExp {
@@ -115,7 +115,7 @@ export function createResponseChecker(document: OpenApiDocument) {
     if (!route || !operation) {
       if (response.status < 400)
         return `${label}: no documented operation answers ${response.method} ${path}`;
-      return checkBody(ERROR_POINTER, response, document.components?.schemas?.Error, label);
+      return checkBody(ERROR_POINTER, response, document.components?.schemas?.ErrorResponse, label);
     }
 
     const statuses = operation.responses ?? {};

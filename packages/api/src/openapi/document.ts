@@ -12,7 +12,7 @@ export interface DocumentOptions {
   version?: string;
 }
 
-const ERROR_REF = { $ref: '#/components/schemas/Error' };
+const ERROR_REF = { $ref: '#/components/schemas/ErrorResponse' };
 
 /** The document's tags; every operation has one of them (`restRoute` in the campaigns router). */
 const TAGS = [
@@ -174,7 +174,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: BEARER_DESCRIPTION },
     },
-    defs: { Error: ErrorBodySchema },
+    defs: { ErrorResponse: ErrorBodySchema },
   });
 
   const statuses = successStatuses();

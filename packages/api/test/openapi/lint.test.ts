@@ -84,7 +84,7 @@ describe('Redocly CLI with redocly.yaml', () => {
     };
     get.responses['403'] = {
       description: 'Forbidden',
-      content: { 'text/plain': { schema: { $ref: '#/components/schemas/Error' } } },
+      content: { 'text/plain': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
     };
     document.components.securitySchemes = { bearerAuth: { type: 'apiKey', in: 'header', name: 'x-key' } };
 
