@@ -1,5 +1,6 @@
-import { ErrorBodySchema } from '@campaigns/contract';
+import { API_ERROR_CODES, type ApiErrorCode, ErrorBodySchema } from '@campaigns/contract';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { ERROR_CODES } from '../errors/mapping';
 import { PROCEDURE_META } from '../procedure-meta';
 import { appRouter } from '../router';
 import type { Meta } from '../trpc';
@@ -129,6 +130,19 @@ function metaByOperation(): Map<string, Meta> {
  * A 412's body: the shared Error shape, narrowed (OpenAPI 3.1 schemas may put keywords beside `$ref`)
  * to `bad_state` and the `details.reason` values this operation can give.
  */
+/** The contract's `error` codes answered with each status (errors/mapping.ts, the one table). */
+const CODES_BY_STATUS = new Map<number, ApiErrorCode[]>();
+for (const code of API_ERROR_CODES) {
+  const { status } = ERROR_CODES[code];
+  CODES_BY_STATUS.set(status, [...(CODES_BY_STATUS.get(status) ?? []), code]);
+}
+
+/** An error status's body: the shared ErrorResponse, its `error` narrowed to that status's codes. */
+const errorSchemaFor = (status: number) => {
+  const codes = CODES_BY_STATUS.get(status);
+  return codes ? { ...ERROR_REF, properties: { error: { type: 'string', enum: codes } } } : ERROR_REF;
+};
+
 const badStateSchema = (reasons: readonly string[]) => ({
   ...ERROR_REF,
   properties: {
@@ -200,7 +214,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
           description === undefined ? { ...response } : { ...response, description };
         if (own.content?.['application/json']) {
           const reasons = meta?.badStateReasons;
-          const schema = code === '412' && reasons ? badStateSchema(reasons) : ERROR_REF;
+          const schema = code === '412' && reasons ? badStateSchema(reasons) : errorSchemaFor(Number(code));
           own.content = { 'application/json': { schema } };
         }
         responses[code] = own;
