@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '@campaigns/api';
 import { SCOPES } from '@campaigns/contract';
@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from './support/processes';
 import { type Rest, restClient } from './support/rest';
 
 // API.md, Running: the real server process (`pnpm start` runs `tsx src/main.ts`), started the way an
@@ -53,26 +54,6 @@ function run(script: string, args: string[], env: Record<string, string>): Spawn
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** A port nothing listens on right now (PORT=0 would not tell us which one the server took). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const refusesConnections = (port: number) =>

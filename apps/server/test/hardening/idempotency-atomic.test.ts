@@ -58,8 +58,8 @@ describe('the response is stored in the transaction of the change', () => {
     calls.push(await keyed('POST', `${base}/unschedule`));
     calls.push(await keyed('POST', `${base}/cancel`));
     expect(calls).toHaveLength(9);
-    // Each check right after its call would be stronger against later writes; every call wrote the
-    // campaign again, so compare each key with the transaction that wrote it through the audit trail.
+    // Every call wrote the campaign again, so each key is compared with the transaction of its own change
+    // through the audit trail (one event per change, written in the change's transaction).
     const trail = await server.db.$queryRaw<{ xmin: string }[]>`
       SELECT xmin::text AS xmin FROM audit_events WHERE campaign_id = ${id} ORDER BY seq`;
     const keys = await server.db.$queryRaw<{ key: string; xmin: string }[]>`

@@ -59,6 +59,7 @@ export function spawnScript(script: string, env: Record<string, string>): Spawne
   };
 }
 
+/** A port nothing listens on right now (PORT=0 would not tell us which one the server took). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
