@@ -186,8 +186,8 @@ async function seed(db: pg.Client): Promise<{ schedulePool: string[]; addStepPoo
   const insert = async (kind: string, count: number) =>
     (
       await db.query<{ id: string }>(
-        `INSERT INTO campaigns (id, brand_id, name, segment_id, status, created_by, created_at, updated_at)
-         SELECT 'cmp_' || md5($1 || g), $2, 'bench ' || g, 'seg_bench', 'draft', 'user_bench', now(), now()
+        `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, created_by, created_at, updated_at)
+         SELECT 'cmp_' || md5($1 || g), $2, 'bench ' || g, 'bench ' || g, 'seg_bench', 'draft', 'user_bench', now(), now()
            FROM generate_series(1, $3) AS g
          RETURNING id`,
         [kind, BRAND, count],

@@ -31,8 +31,8 @@ try {
   // One campaign a second going back from now; ids as the service issues them (cmp_ + 32 hex).
   const insert = (brand: string, count: number) =>
     db.query(
-      `INSERT INTO campaigns (id, brand_id, name, segment_id, status, created_by, created_at, updated_at)
-       SELECT 'cmp_' || md5($1 || g), $1, 'campaign ' || g, 'seg_' || (g % 50),
+      `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, created_by, created_at, updated_at)
+       SELECT 'cmp_' || md5($1 || g), $1, 'campaign ' || g, 'campaign ' || g, 'seg_' || (g % 50),
               'draft', 'user_scale',
               now() - make_interval(secs => g), now() - make_interval(secs => g)
          FROM generate_series(1, $2) AS g`,

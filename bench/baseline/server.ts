@@ -126,6 +126,7 @@ const toCampaign = (row: CampaignRow): Campaign => ({
   created_by: row.created_by,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  send_window: null,
 });
 
 async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

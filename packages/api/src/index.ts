@@ -18,7 +18,6 @@ export {
   createLoggingSender,
   Dispatcher,
   type DispatcherOptions,
-  dueTimes,
   type FiringPlan,
   planFiring,
   type Sender,

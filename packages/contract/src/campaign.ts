@@ -6,7 +6,8 @@ import {
   SCHEDULE_CAMPAIGN_EXAMPLE,
   UPDATE_CAMPAIGN_EXAMPLE,
 } from './examples';
-import { idParam, instantInput, instantOutput, text } from './primitives';
+import { idParam, instantInput, instantOutput, text, trimmedText } from './primitives';
+import { SendWindowInputSchema, SendWindowSchema } from './send-window';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 export const CampaignStatusSchema = z.enum(CAMPAIGN_STATUSES).meta({ id: 'CampaignStatus' });
@@ -18,6 +19,8 @@ export const CAMPAIGN_LIMITS = {
   segmentIdMax: 128,
   pageSizeDefault: 20,
   pageSizeMax: 100,
+  searchMin: 3,
+  searchMax: 200,
 } as const;
 
 /** A campaign, exactly as the schedule seed's 200 response. */
@@ -36,14 +39,24 @@ export const CampaignSchema = z
     created_by: z.string(),
     created_at: instantOutput,
     updated_at: instantOutput,
+    send_window: SendWindowSchema.nullable().meta({ description: 'null: steps fire at any time' }),
   })
   .meta({ id: 'Campaign', example: CAMPAIGN_EXAMPLE });
 export type Campaign = z.infer<typeof CampaignSchema>;
 
 const campaignFields = {
-  name: text(1, CAMPAIGN_LIMITS.nameMax).meta({ example: 'Black Friday reminders' }),
+  name: trimmedText(1, CAMPAIGN_LIMITS.nameMax).meta({
+    description: 'Trimmed; blank after trimming is refused',
+    example: 'Black Friday reminders',
+  }),
   description: text(0, CAMPAIGN_LIMITS.descriptionMax).nullable(),
-  segment_id: text(1, CAMPAIGN_LIMITS.segmentIdMax).meta({ example: 'seg_vip' }),
+  segment_id: trimmedText(1, CAMPAIGN_LIMITS.segmentIdMax).meta({
+    description: 'Trimmed; blank after trimming is refused',
+    example: 'seg_vip',
+  }),
+  send_window: SendWindowInputSchema.nullable().meta({
+    description: 'Replaced wholesale; null (the default) removes it: steps fire at any time',
+  }),
 };
 
 // Request body examples go in `examples`: the only example keyword trpc-to-openapi copies to the body.
@@ -52,6 +65,7 @@ export const CreateCampaignInputSchema = z
     name: campaignFields.name,
     description: campaignFields.description.optional(),
     segment_id: campaignFields.segment_id,
+    send_window: campaignFields.send_window.optional(),
   })
   .meta({ examples: [CREATE_CAMPAIGN_EXAMPLE] });
 export type CreateCampaignInput = z.infer<typeof CreateCampaignInputSchema>;
@@ -65,6 +79,7 @@ export const UpdateCampaignInputSchema = z
     name: campaignFields.name.optional(),
     description: campaignFields.description.optional(),
     segment_id: campaignFields.segment_id.optional(),
+    send_window: campaignFields.send_window.optional(),
   })
   .meta({ examples: [UPDATE_CAMPAIGN_EXAMPLE] });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignInputSchema>;
@@ -83,6 +98,11 @@ export const ListCampaignsInputSchema = z.strictObject({
   // schema itself never coerces, so tRPC callers must send a number). Anything else fails here.
   limit: z.number().int().min(1).max(CAMPAIGN_LIMITS.pageSizeMax).optional(),
   cursor: z.string().max(512).optional().meta({ description: 'Opaque; `next_cursor` of the previous page' }),
+  q: text(CAMPAIGN_LIMITS.searchMin, CAMPAIGN_LIMITS.searchMax).optional().meta({
+    description:
+      'Only campaigns whose name contains this text, case-insensitively (`%` and `_` are literal characters)',
+    example: 'friday',
+  }),
 });
 export type ListCampaignsInput = z.infer<typeof ListCampaignsInputSchema>;
 

@@ -21,6 +21,12 @@ export const CAMPAIGN_EXAMPLE = {
   created_by: 'user_demo',
   created_at: '2030-11-23T09:30:00.000Z',
   updated_at: '2030-11-23T10:00:00.000Z',
+  send_window: {
+    time_zone: 'Europe/Berlin',
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    start: '09:00',
+    end: '20:00',
+  },
 };
 
 export const CAMPAIGN_PAGE_EXAMPLE = {
@@ -55,6 +61,12 @@ export const CREATE_CAMPAIGN_EXAMPLE = {
   name: 'Black Friday reminders',
   description: 'Three reminders for VIP customers',
   segment_id: 'seg_vip',
+  send_window: {
+    time_zone: 'Europe/Berlin',
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    start: '09:00',
+    end: '20:00',
+  },
 };
 
 export const UPDATE_CAMPAIGN_EXAMPLE = {

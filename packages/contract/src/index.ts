@@ -5,5 +5,6 @@ export * from './event';
 export * from './limits';
 export * from './primitives';
 export * from './scopes';
+export * from './send-window';
 export * from './step';
 export { transformer } from './transformer';

@@ -19,6 +19,18 @@ export const text = (min: number, max: number) =>
       message: 'Must be valid Unicode (no lone surrogates)',
     });
 
+/** `text` after trimming leading and trailing white space: a blank value fails `min`. */
+export const trimmedText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, { message: min === 1 ? 'Must not be blank' : `Must be at least ${min} characters` })
+    .max(max)
+    .refine((value) => !value.includes(NUL), { message: 'Must not contain NUL characters' })
+    .refine((value) => !LONE_SURROGATE.test(value), {
+      message: 'Must be valid Unicode (no lone surrogates)',
+    });
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 

@@ -21,6 +21,7 @@ it('reads and writes the migrated schema through the pg driver adapter', async (
       id: 'cmp_1',
       brandId: 'brand_1',
       name: 'Launch',
+      nameSearch: 'launch',
       segmentId: 'seg_1',
       createdBy: 'user_1',
       steps: {
@@ -69,7 +70,15 @@ it('stores the instant it was given even when the database runs in another time 
   try {
     const instant = new Date('2026-11-23T10:00:00.000Z');
     await client.campaign.create({
-      data: { id: 'cmp_tz', brandId: 'b', name: 'n', segmentId: 's', createdBy: 'u', createdAt: instant },
+      data: {
+        id: 'cmp_tz',
+        brandId: 'b',
+        name: 'n',
+        nameSearch: 'n',
+        segmentId: 's',
+        createdBy: 'u',
+        createdAt: instant,
+      },
     });
     const [stored] = await client.$queryRaw<{ epoch_ms: number }[]>`
       SELECT (extract(epoch FROM created_at) * 1000)::float8 AS epoch_ms FROM campaigns WHERE id = 'cmp_tz'`;
@@ -86,8 +95,8 @@ it('runs raw SQL on the same pool: withTransaction commits, rolls back on a thro
   const instant = new Date('2026-11-23T10:00:00.000Z');
   const id = await withTransaction(prisma, async (tx) => {
     const [row] = await tx.query<{ id: string; createdAt: Date; n: number; j: unknown }>(Prisma.sql`
-      INSERT INTO campaigns (id, brand_id, name, segment_id, created_by, created_at, updated_at)
-      VALUES ('cmp_raw', 'b', 'n', 's', 'u', ${instant}, ${instant})
+      INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by, created_at, updated_at)
+      VALUES ('cmp_raw', 'b', 'n', 'n', 's', 'u', ${instant}, ${instant})
       RETURNING id, created_at AS "createdAt", 1::int AS n, ${JSON.stringify({ a: [1] })}::jsonb AS j`);
     expect(row?.createdAt).toBeInstanceOf(Date);
     expect(row?.createdAt.toISOString()).toBe(instant.toISOString());

@@ -23,6 +23,7 @@ async function insertCampaign(values: Record<string, unknown> = {}): Promise<str
     id: `cmp_${++seq}`,
     brand_id: 'brand_1',
     name: 'Spring sale',
+    name_search: 'spring sale',
     segment_id: 'seg_1',
     created_by: 'user_1',
     ...values,

@@ -59,10 +59,10 @@ beforeEach(async () => {
   logger.lines.length = 0;
 });
 
-async function createCampaign(delays: number[]): Promise<string> {
+async function createCampaign(delays: number[], fields: object = {}): Promise<string> {
   const created = await rest<CampaignBody>('POST', CAMPAIGNS, {
     token,
-    body: { name: 'Dispatch', segment_id: 'seg_1' },
+    body: { name: 'Dispatch', segment_id: 'seg_1', ...fields },
   });
   expect(created.status).toBe(201);
   for (const [position, delay] of delays.entries()) {
@@ -111,6 +111,40 @@ async function tickAt(instant: Date) {
 }
 
 describe('firing', () => {
+  it('fires each step at its planned time inside the send window, in the window’s zone', async () => {
+    // The test day starts at 09:00Z = 04:00 in New York (EST): the window opens at 09:00 local = 14:00Z.
+    const sendWindow = {
+      time_zone: 'America/New_York',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      start: '09:00',
+      end: '10:00',
+    };
+    const id = await createCampaign([0, 30, 60], { send_window: sendWindow });
+    expect((await campaign(id)) as unknown).toMatchObject({ send_window: sendWindow });
+    await schedule(id, at(1));
+
+    // scheduled_at has come but the window is closed: still scheduled, nothing fired.
+    await tickAt(at(1));
+    expect((await campaign(id)).status).toBe('scheduled');
+    await tickAt(new Date(at(300).getTime() - 1));
+    expect(await deliveries(id)).toEqual([]);
+
+    await tickAt(at(300));
+    expect((await campaign(id)).status).toBe('sending');
+    await tickAt(at(330));
+    expect(await firedPositions(id)).toEqual([0, 1]);
+    // Step 2 is planned at 10:30 local, after the window: the next day's opening, not 15:30Z.
+    await tickAt(at(390));
+    expect(await firedPositions(id)).toEqual([0, 1]);
+    await tickAt(at(300 + 24 * 60));
+    expect((await campaign(id)).status).toBe('sent');
+    expect((await deliveries(id)).map((d) => d.due_at)).toEqual([
+      at(300).toISOString(),
+      at(330).toISOString(),
+      at(300 + 24 * 60).toISOString(),
+    ]);
+  });
+
   it('fires zero-delay and delayed steps in order at scheduled_at + the delays so far, then is sent', async () => {
     const id = await createCampaign([0, 5, 0, 10]);
     await schedule(id, at(1));

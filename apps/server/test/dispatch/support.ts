@@ -52,8 +52,8 @@ export async function seedDueCampaigns(
   const tag = options.tag ?? 'load';
   await client.query('BEGIN');
   await client.query(
-    `INSERT INTO campaigns (id, brand_id, name, segment_id, status, scheduled_at, published_at, created_by, next_due_at)
-     SELECT 'cmp_' || md5($4 || '/c' || g), $1, 'load ' || g, 'seg_load', 'scheduled', $2, $2, 'load', $2
+    `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, scheduled_at, published_at, created_by, next_due_at)
+     SELECT 'cmp_' || md5($4 || '/c' || g), $1, 'load ' || g, 'load ' || g, 'seg_load', 'scheduled', $2, $2, 'load', $2
        FROM generate_series(1, $3) AS g`,
     [options.brand ?? 'brand_load', options.dueAt, options.campaigns, tag],
   );

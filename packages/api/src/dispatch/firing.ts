@@ -1,4 +1,4 @@
-import type { CampaignStatus } from '@campaigns/contract';
+import type { CampaignStatus, SendWindow } from '@campaigns/contract';
 import type { Delivery as DeliveryRow, Prisma, PrismaClient } from '@campaigns/db';
 import type { Clock } from '../domain/clock';
 import { newId } from '../domain/ids';
@@ -64,6 +64,7 @@ interface ClaimedRow {
   segment_id: string;
   status: CampaignStatus;
   scheduled_at: Date | null;
+  send_window: SendWindow | null;
   // What a status change by the dispatcher overwrites, for the audit trail's `before`.
   updated_at: Date;
   sent_at: Date | null;
@@ -89,7 +90,8 @@ type Tx = Prisma.TransactionClient;
  */
 async function claimNextDue(tx: Tx, now: Date): Promise<ClaimedRow | undefined> {
   const [campaign] = await tx.$queryRaw<ClaimedRow[]>`
-    SELECT id, brand_id, segment_id, status::text AS status, scheduled_at, updated_at, sent_at, cancelled_at
+    SELECT id, brand_id, segment_id, status::text AS status, scheduled_at, send_window, updated_at, sent_at,
+           cancelled_at
       FROM campaigns
      WHERE next_due_at <= ${now}
      ORDER BY next_due_at
@@ -189,6 +191,7 @@ export async function fireNextDue(options: FireOptions): Promise<Firing | Deferr
           plan = planFiring({
             status: campaign.status,
             scheduledAt: campaign.scheduled_at,
+            sendWindow: campaign.send_window,
             steps: steps.map((s) => ({
               id: s.id,
               position: s.position,

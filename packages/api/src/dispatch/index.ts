@@ -1,3 +1,3 @@
 export { Dispatcher, type DispatcherOptions, type TickResult } from './dispatcher';
-export { dueTimes, type FiringPlan, planFiring } from './plan';
+export { type FiringPlan, planFiring } from './plan';
 export { createLoggingSender, type Sender, type SendRequest } from './sender';

@@ -1,12 +1,10 @@
-import type { CampaignStatus } from '@campaigns/contract';
+import { type CampaignStatus, plannedTimes, type SendWindow } from '@campaigns/contract';
 import { assertAllowed, isAllowed } from '../domain/lifecycle';
 
 /**
  * What firing a claimed campaign means at a given instant, as a pure function of its state: no I/O,
  * so every rule (due times, start, finish, lateness) is testable without a database or a clock.
  */
-
-const MINUTE_MS = 60_000;
 
 export interface PlanStep {
   id: string;
@@ -19,6 +17,7 @@ export interface PlanStep {
 export interface PlanInput {
   status: CampaignStatus;
   scheduledAt: Date | null;
+  sendWindow: SendWindow | null;
   /** Ordered by position. */
   steps: readonly PlanStep[];
   now: Date;
@@ -45,15 +44,6 @@ export interface FiringPlan {
   tooLate?: { latenessMs: number; maxLatenessMs: number };
 }
 
-/** Step k is due at scheduled_at + delay(0) + … + delay(k): fixed by the schedule, not by when k-1 fired. */
-export function dueTimes(scheduledAt: Date, delaysMinutes: readonly number[]): Date[] {
-  let at = scheduledAt.getTime();
-  return delaysMinutes.map((delay) => {
-    at += delay * MINUTE_MS;
-    return new Date(at);
-  });
-}
-
 export function planFiring(input: PlanInput): FiringPlan {
   const { now, steps } = input;
   const idle = (nextDueAt: Date | null): FiringPlan => ({
@@ -70,9 +60,12 @@ export function planFiring(input: PlanInput): FiringPlan {
   // Not yet (e.g. another process's clock ran ahead when it computed next_due_at).
   if (scheduled && input.scheduledAt > now) return idle(input.scheduledAt);
 
-  const due = dueTimes(
+  // The planned times (@campaigns/contract send-window.ts): fixed by the schedule and the window, never
+  // by when a step actually fired.
+  const due = plannedTimes(
     input.scheduledAt,
     steps.map((s) => s.delayMinutes),
+    input.sendWindow,
   );
   const next = steps.findIndex((s) => !s.fired);
   if (next !== -1 && steps.slice(next).some((s) => s.fired)) {
@@ -89,7 +82,10 @@ export function planFiring(input: PlanInput): FiringPlan {
     return { status: 'cancelled', started: false, fire: [], nextDueAt: null, tooLate };
   }
 
-  // The scheduled time has come: start sending (even if step 0 is due only later).
+  // A scheduled campaign stays scheduled until its first step fires (step 0 may be planned later than
+  // scheduled_at: a delay, or a send window that is closed).
+  if (nextDue !== undefined && nextDue > now) return idle(nextDue);
+
   let status = input.status;
   if (scheduled) {
     assertAllowed('startSending', status);
@@ -101,7 +97,6 @@ export function planFiring(input: PlanInput): FiringPlan {
     return { status: 'sent', started, fire, nextDueAt: null };
   };
   if (nextDue === undefined) return finish([]);
-  if (nextDue > now) return { status, started, fire: [], nextDueAt: nextDue };
 
   // Everything due by now fires in this one transaction; due times only grow, so it is a prefix.
   const fire: DueStep[] = [];

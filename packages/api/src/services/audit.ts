@@ -45,23 +45,29 @@ const json = (snapshot: Campaign | Step | null): Prisma.InputJsonObject | undefi
  * ordered exactly as its changes committed.
  */
 export async function appendEvent(tx: Tx, event: AuditEventInput): Promise<void> {
+  await tx.auditEvent.create({ data: eventRow(event), select: { id: true } });
+}
+
+/** appendEvent for several events of one change, in one statement; they keep the order given. */
+export async function appendEvents(tx: Tx, events: readonly AuditEventInput[]): Promise<void> {
+  if (events.length > 0) await tx.auditEvent.createMany({ data: events.map(eventRow) });
+}
+
+function eventRow(event: AuditEventInput) {
   const before = json(event.before);
   const after = json(event.after);
-  await tx.auditEvent.create({
-    data: {
-      id: newId('event'),
-      brandId: event.brandId,
-      campaignId: event.campaignId,
-      stepId: event.stepId ?? null,
-      action: event.action,
-      actorType: event.actor.type,
-      actor: event.actor.id,
-      ...(before !== undefined ? { before } : {}),
-      ...(after !== undefined ? { after } : {}),
-      occurredAt: event.at,
-    },
-    select: { id: true },
-  });
+  return {
+    id: newId('event'),
+    brandId: event.brandId,
+    campaignId: event.campaignId,
+    stepId: event.stepId ?? null,
+    action: event.action,
+    actorType: event.actor.type,
+    actor: event.actor.id,
+    ...(before !== undefined ? { before } : {}),
+    ...(after !== undefined ? { after } : {}),
+    occurredAt: event.at,
+  };
 }
 
 /**

@@ -44,7 +44,7 @@ export const countSteps = (tx: Tx, campaignId: string): Promise<number> =>
 export const CAMPAIGN_COLUMNS = Prisma.sql`id, brand_id AS "brandId", name, description, segment_id AS "segmentId",
   status::text AS status, scheduled_at AS "scheduledAt", published_at AS "publishedAt", sent_at AS "sentAt",
   cancelled_at AS "cancelledAt", created_by AS "createdBy", created_at AS "createdAt",
-  updated_at AS "updatedAt", next_due_at AS "nextDueAt"`;
+  updated_at AS "updatedAt", next_due_at AS "nextDueAt", send_window AS "sendWindow", name_search AS "nameSearch"`;
 
 /**
  * lockCampaign that also returns the whole campaign as it is now (for the audit trail's `before`), in

@@ -6,18 +6,25 @@ import {
   type CreateCampaignInput,
   type ListCampaignsInput,
   type ScheduleCampaignInput,
+  type SendWindow,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
 import { type Campaign as CampaignRow, Prisma, queryRows } from '@campaigns/db';
+import { copyName } from '../domain/copy-name';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { assertAllowed } from '../domain/lifecycle';
-import { appendEvent, auditEventInsertFrom, campaignEvent } from './audit';
+import { containsPattern, nameSearchKey } from '../domain/search';
+import { appendEvent, appendEvents, auditEventInsertFrom, campaignEvent, stepEvent } from './audit';
 import { CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
-import { toCampaign } from './mappers';
+import { toCampaign, toStep } from './mappers';
 import { inRawTransaction, inTransaction } from './transactions';
+
+/** A send window as the JSONB column holds it; null is SQL NULL. */
+const sendWindowColumn = (window: SendWindow | null): Prisma.InputJsonObject | typeof Prisma.DbNull =>
+  window === null ? Prisma.DbNull : { ...window };
 
 /** The locked campaign as it is before a change, for the audit trail. */
 const campaignBefore = async (tx: Tx, id: string): Promise<Campaign> =>
@@ -36,8 +43,10 @@ export async function createCampaign(
         id: newId('campaign'),
         brandId: actor.brandId,
         name: input.name,
+        nameSearch: nameSearchKey(input.name),
         description: input.description ?? null,
         segmentId: input.segment_id,
+        sendWindow: sendWindowColumn(input.send_window ?? null),
         status: 'draft',
         createdBy: actor.sub,
         createdAt: now,
@@ -72,25 +81,22 @@ export async function listCampaigns(
 ): Promise<CampaignPage> {
   const limit = input.limit ?? CAMPAIGN_LIMITS.pageSizeDefault;
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
-  const rows = await deps.db.campaign.findMany({
-    where: {
-      brandId: actor.brandId,
-      ...(input.status ? { status: input.status } : {}),
-      // (created_at, id) < (cursor): the redundant `lte` bound lets PostgreSQL start the index range at
-      // the cursor instead of filtering from the top, so any page costs O(page).
-      ...(after
-        ? {
-            createdAt: { lte: after.createdAt },
-            OR: [
-              { createdAt: { lt: after.createdAt } },
-              { createdAt: after.createdAt, id: { lt: after.id } },
-            ],
-          }
-        : {}),
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: limit + 1,
-  });
+  const filters = [Prisma.sql`brand_id = ${actor.brandId}`];
+  if (input.status) filters.push(Prisma.sql`status = ${input.status}::campaign_status`);
+  // Served by campaigns_name_search_trgm_idx when selective, else by the keyset index (docs/performance.md).
+  if (input.q !== undefined) filters.push(Prisma.sql`name_search LIKE ${containsPattern(input.q)}`);
+  if (after) {
+    // (created_at, id) < (cursor): the redundant `<=` bound lets PostgreSQL start the index range at the
+    // cursor instead of filtering from the top, so any page costs O(page).
+    filters.push(
+      Prisma.sql`created_at <= ${after.createdAt} AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`,
+    );
+  }
+  const rows = await queryRows<CampaignRow>(
+    deps.db,
+    Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
+                ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+  );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -110,9 +116,10 @@ export async function updateCampaign(
     const row = await tx.campaign.update({
       where: { id: input.id },
       data: {
-        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.name !== undefined ? { name: input.name, nameSearch: nameSearchKey(input.name) } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.segment_id !== undefined ? { segmentId: input.segment_id } : {}),
+        ...(input.send_window !== undefined ? { sendWindow: sendWindowColumn(input.send_window) } : {}),
         updatedAt: deps.clock.now(),
       },
     });
@@ -207,6 +214,78 @@ export async function cancelCampaign(
     });
     const campaign = toCampaign(row);
     await appendEvent(tx, campaignEvent(actor, 'campaign.cancelled', before, campaign));
+    return campaign;
+  });
+}
+
+interface DuplicateSource {
+  name: string;
+  description: string | null;
+  segmentId: string;
+  sendWindow: SendWindow | null;
+  steps: Array<{
+    templateId: string;
+    templateVersionId: string;
+    delayMinutes: number;
+    variables: Prisma.JsonObject;
+  }>;
+}
+
+/**
+ * A new draft with the source's fields and steps (new ids), from any status. The source and its steps
+ * are read by one statement, so the copy is of one committed version even while the source is edited.
+ */
+export async function duplicateCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: CampaignIdInput,
+): Promise<Campaign> {
+  if (!isPlausibleId(input.id)) throw notFound('Campaign');
+  const [source] = await queryRows<DuplicateSource>(
+    deps.db,
+    Prisma.sql`
+      SELECT c.name, c.description, c.segment_id AS "segmentId", c.send_window AS "sendWindow",
+             COALESCE((SELECT json_agg(json_build_object('templateId', s.template_id,
+                                 'templateVersionId', s.template_version_id, 'delayMinutes', s.delay_minutes,
+                                 'variables', s.variables) ORDER BY s.position)
+                         FROM campaign_steps s WHERE s.campaign_id = c.id), '[]') AS steps
+        FROM campaigns c WHERE c.id = ${input.id} AND c.brand_id = ${actor.brandId}`,
+  );
+  if (!source) throw notFound('Campaign');
+  const now = deps.clock.now();
+  const name = copyName(source.name);
+  return inTransaction(deps, async (tx) => {
+    const row = await tx.campaign.create({
+      data: {
+        id: newId('campaign'),
+        brandId: actor.brandId,
+        name,
+        nameSearch: nameSearchKey(name),
+        description: source.description,
+        segmentId: source.segmentId,
+        sendWindow: sendWindowColumn(source.sendWindow),
+        status: 'draft',
+        createdBy: actor.sub,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    const steps = source.steps.map((step, position) => ({
+      id: newId('step'),
+      campaignId: row.id,
+      position,
+      ...step,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    if (steps.length > 0) await tx.step.createMany({ data: steps });
+    const campaign = toCampaign(row);
+    await appendEvents(tx, [
+      campaignEvent(actor, 'campaign.created', null, campaign),
+      ...steps.map((step) =>
+        stepEvent(actor, 'step.added', campaign.id, { before: null, after: toStep(step), at: now }),
+      ),
+    ]);
     return campaign;
   });
 }

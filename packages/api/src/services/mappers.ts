@@ -1,4 +1,4 @@
-import type { Campaign, Delivery, Step } from '@campaigns/contract';
+import type { Campaign, Delivery, SendWindow, Step } from '@campaigns/contract';
 import type { Campaign as CampaignRow, Delivery as DeliveryRow, Step as StepRow } from '@campaigns/db';
 
 const iso = (value: Date): string => value.toISOString();
@@ -19,6 +19,8 @@ export const toCampaign = (row: CampaignRow): Campaign => ({
   created_by: row.createdBy,
   created_at: iso(row.createdAt),
   updated_at: iso(row.updatedAt),
+  // Written only from SendWindowInputSchema's output (services/campaigns.ts), so it has that shape.
+  send_window: (row.sendWindow as SendWindow | null) ?? null,
 });
 
 export const toStep = (row: StepRow): Step => ({

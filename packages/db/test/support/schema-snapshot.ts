@@ -147,9 +147,7 @@ export function snapshotFromPrisma(dm: DmmfDatamodel): Snapshot {
     let primaryKey = '';
     for (const ix of dm.indexes.filter((i) => i.model === m.name)) {
       const cols = ix.fields.map((x) => columnOf(m, x.name));
-      if (ix.fields.some((x) => x.length !== undefined || x.operatorClass !== undefined)) {
-        unsupported('index length/operator classes');
-      }
+      if (ix.fields.some((x) => x.length !== undefined)) unsupported('index lengths');
       const name =
         ix.dbName ??
         (ix.type === 'id'
@@ -157,7 +155,13 @@ export function snapshotFromPrisma(dm: DmmfDatamodel): Snapshot {
           : `${table}_${cols.join('_')}_${ix.type === 'unique' ? 'key' : 'idx'}`);
       const method = (ix.algorithm ?? 'BTree').toLowerCase();
       if (ix.type === 'fulltext') unsupported('fulltext indexes');
-      const list = ix.fields.map((x, i) => `${cols[i]}${x.sortOrder === 'desc' ? ' DESC' : ''}`).join(', ');
+      // An operator class is named only when it is not the column type's default (raw("gin_trgm_ops")).
+      const list = ix.fields
+        .map(
+          (x, i) =>
+            `${cols[i]}${x.operatorClass ? ` ${x.operatorClass}` : ''}${x.sortOrder === 'desc' ? ' DESC' : ''}`,
+        )
+        .join(', ');
       indexes[name] = `${ix.type === 'normal' ? '' : 'UNIQUE '}${method} (${list})`;
       if (ix.type === 'id') primaryKey = `${name} (${cols.join(', ')})`;
     }
@@ -235,6 +239,8 @@ export async function snapshotFromDatabase(client: pg.ClientBase): Promise<Snaps
     method: string;
     columns: string[];
     options: number[];
+    /** Per column: the operator class's name when it is not the default one, else null. */
+    opclasses: Array<string | null>;
     key_columns: number;
     expressions: boolean;
     predicate: string | null;
@@ -242,6 +248,9 @@ export async function snapshotFromDatabase(client: pg.ClientBase): Promise<Snaps
     SELECT t.relname AS table, i.relname AS name, x.indisunique AS unique, x.indisprimary AS primary,
            am.amname AS method, x.indnkeyatts AS key_columns, x.indexprs IS NOT NULL AS expressions,
            pg_get_expr(x.indpred, x.indrelid) AS predicate, x.indoption::int2[] AS options,
+           array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname END
+                   FROM unnest(x.indclass::oid[]) WITH ORDINALITY c(oid, ord) JOIN pg_opclass o ON o.oid = c.oid
+                  ORDER BY c.ord)::text[] AS opclasses,
            array(SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -257,7 +266,8 @@ export async function snapshotFromDatabase(client: pg.ClientBase): Promise<Snaps
       const desc = (option & 1) === 1;
       const nullsFirst = (option & 2) === 2;
       // PostgreSQL's defaults (and Prisma's only choice): NULLS LAST ascending, NULLS FIRST descending.
-      return `${col}${desc ? ' DESC' : ''}${nullsFirst === desc ? '' : nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
+      const opclass = r.opclasses[i] ? ` ${r.opclasses[i]}` : '';
+      return `${col}${opclass}${desc ? ' DESC' : ''}${nullsFirst === desc ? '' : nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
     });
     table(r.table).indexes[r.name] = `${r.unique ? 'UNIQUE ' : ''}${r.method} (${list.join(', ')})`;
     if (r.primary) table(r.table).primaryKey = `${r.name} (${r.columns.join(', ')})`;

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * List campaigns
-         * @description The brand’s campaigns, newest first, optionally filtered by status. Pass `next_cursor` as `cursor` for the next page; pages stay stable when campaigns are created between requests.
+         * @description The brand’s campaigns, newest first, optionally filtered by status and by `q`, a case-insensitive substring of the name (the same matching on every PostgreSQL; backed by a trigram index). Pass `next_cursor` as `cursor` for the next page; pages stay stable when campaigns are created between requests.
          */
         get: operations["listCampaigns"];
         put?: never;
@@ -86,6 +86,26 @@ export interface paths {
         get: operations["listCampaignDeliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messaging/campaigns/{id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Duplicate a campaign
+         * @description Creates a new draft named `<name> (copy)` (the name cut so that the whole fits 200 characters) with the same description, segment, send window and steps (new ids, same order). Works from any status.
+         */
+        post: operations["duplicateCampaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -220,7 +240,19 @@ export interface components {
          *       "cancelled_at": null,
          *       "created_by": "user_demo",
          *       "created_at": "2030-11-23T09:30:00.000Z",
-         *       "updated_at": "2030-11-23T10:00:00.000Z"
+         *       "updated_at": "2030-11-23T10:00:00.000Z",
+         *       "send_window": {
+         *         "time_zone": "Europe/Berlin",
+         *         "days": [
+         *           "mon",
+         *           "tue",
+         *           "wed",
+         *           "thu",
+         *           "fri"
+         *         ],
+         *         "start": "09:00",
+         *         "end": "20:00"
+         *       }
          *     }
          */
         Campaign: {
@@ -245,6 +277,8 @@ export interface components {
              * @example 2030-11-23T10:00:00.000Z
              */
             updated_at: string;
+            /** @description null: steps fire at any time */
+            send_window: components["schemas"]["SendWindow"] | null;
         };
         /**
          * @example {
@@ -268,7 +302,19 @@ export interface components {
          *         "cancelled_at": null,
          *         "created_by": "user_demo",
          *         "created_at": "2030-11-23T09:30:00.000Z",
-         *         "updated_at": "2030-11-23T09:00:00.000Z"
+         *         "updated_at": "2030-11-23T09:00:00.000Z",
+         *         "send_window": {
+         *           "time_zone": "Europe/Berlin",
+         *           "days": [
+         *             "mon",
+         *             "tue",
+         *             "wed",
+         *             "thu",
+         *             "fri"
+         *           ],
+         *           "start": "09:00",
+         *           "end": "20:00"
+         *         }
          *       },
          *       "after": {
          *         "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
@@ -283,7 +329,19 @@ export interface components {
          *         "cancelled_at": null,
          *         "created_by": "user_demo",
          *         "created_at": "2030-11-23T09:30:00.000Z",
-         *         "updated_at": "2030-11-23T09:30:00.000Z"
+         *         "updated_at": "2030-11-23T09:30:00.000Z",
+         *         "send_window": {
+         *           "time_zone": "Europe/Berlin",
+         *           "days": [
+         *             "mon",
+         *             "tue",
+         *             "wed",
+         *             "thu",
+         *             "fri"
+         *           ],
+         *           "start": "09:00",
+         *           "end": "20:00"
+         *         }
          *       }
          *     }
          */
@@ -341,7 +399,19 @@ export interface components {
          *             "cancelled_at": null,
          *             "created_by": "user_demo",
          *             "created_at": "2030-11-23T09:30:00.000Z",
-         *             "updated_at": "2030-11-23T09:00:00.000Z"
+         *             "updated_at": "2030-11-23T09:00:00.000Z",
+         *             "send_window": {
+         *               "time_zone": "Europe/Berlin",
+         *               "days": [
+         *                 "mon",
+         *                 "tue",
+         *                 "wed",
+         *                 "thu",
+         *                 "fri"
+         *               ],
+         *               "start": "09:00",
+         *               "end": "20:00"
+         *             }
          *           },
          *           "after": {
          *             "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
@@ -356,7 +426,19 @@ export interface components {
          *             "cancelled_at": null,
          *             "created_by": "user_demo",
          *             "created_at": "2030-11-23T09:30:00.000Z",
-         *             "updated_at": "2030-11-23T09:30:00.000Z"
+         *             "updated_at": "2030-11-23T09:30:00.000Z",
+         *             "send_window": {
+         *               "time_zone": "Europe/Berlin",
+         *               "days": [
+         *                 "mon",
+         *                 "tue",
+         *                 "wed",
+         *                 "thu",
+         *                 "fri"
+         *               ],
+         *               "start": "09:00",
+         *               "end": "20:00"
+         *             }
          *           }
          *         }
          *       ],
@@ -383,7 +465,19 @@ export interface components {
          *           "cancelled_at": null,
          *           "created_by": "user_demo",
          *           "created_at": "2030-11-23T09:30:00.000Z",
-         *           "updated_at": "2030-11-23T10:00:00.000Z"
+         *           "updated_at": "2030-11-23T10:00:00.000Z",
+         *           "send_window": {
+         *             "time_zone": "Europe/Berlin",
+         *             "days": [
+         *               "mon",
+         *               "tue",
+         *               "wed",
+         *               "thu",
+         *               "fri"
+         *             ],
+         *             "start": "09:00",
+         *             "end": "20:00"
+         *           }
          *         }
          *       ],
          *       "next_cursor": null
@@ -469,6 +563,92 @@ export interface components {
             };
         };
         /**
+         * @description Steps fire only inside this window: a planned time outside it moves to the next opening, in `time_zone`. A window opening that falls in a skipped daylight-saving hour opens at the first instant after it; a wall-clock time that occurs twice means its first occurrence.
+         * @example {
+         *       "time_zone": "Europe/Berlin",
+         *       "days": [
+         *         "mon",
+         *         "tue",
+         *         "wed",
+         *         "thu",
+         *         "fri"
+         *       ],
+         *       "start": "09:00",
+         *       "end": "20:00"
+         *     }
+         */
+        SendWindow: {
+            /**
+             * @description IANA time zone
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /**
+             * @description The days the window is open on, no repeats
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * @description Local opening time, inclusive
+             * @example 09:00
+             */
+            start: string;
+            /**
+             * @description Local closing time, exclusive; later than `start` (a window does not cross midnight)
+             * @example 20:00
+             */
+            end: string;
+        };
+        /**
+         * @description Steps fire only inside this window: a planned time outside it moves to the next opening, in `time_zone`. A window opening that falls in a skipped daylight-saving hour opens at the first instant after it; a wall-clock time that occurs twice means its first occurrence.
+         * @example {
+         *       "time_zone": "Europe/Berlin",
+         *       "days": [
+         *         "mon",
+         *         "tue",
+         *         "wed",
+         *         "thu",
+         *         "fri"
+         *       ],
+         *       "start": "09:00",
+         *       "end": "20:00"
+         *     }
+         */
+        SendWindowInput: {
+            /**
+             * @description IANA time zone
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /**
+             * @description The days the window is open on, no repeats
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * @description Local opening time, inclusive
+             * @example 09:00
+             */
+            start: string;
+            /**
+             * @description Local closing time, exclusive; later than `start` (a window does not cross midnight)
+             * @example 20:00
+             */
+            end: string;
+        };
+        /**
          * @example {
          *       "id": "stp_8c1d2e3f4a5b6c7d8e9fa0b1c2d3e4f5",
          *       "campaign_id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
@@ -542,6 +722,7 @@ export interface operations {
                 status?: components["schemas"]["CampaignStatus"];
                 limit?: number;
                 cursor?: string;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -675,11 +856,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example Black Friday reminders */
+                    /**
+                     * @description Trimmed; blank after trimming is refused
+                     * @example Black Friday reminders
+                     */
                     name: string;
                     description?: string | null;
-                    /** @example seg_vip */
+                    /**
+                     * @description Trimmed; blank after trimming is refused
+                     * @example seg_vip
+                     */
                     segment_id: string;
+                    /** @description Replaced wholesale; null (the default) removes it: steps fire at any time */
+                    send_window?: components["schemas"]["SendWindowInput"] | null;
                 };
             };
         };
@@ -977,11 +1166,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @example Black Friday reminders */
+                    /**
+                     * @description Trimmed; blank after trimming is refused
+                     * @example Black Friday reminders
+                     */
                     name?: string;
                     description?: string | null;
-                    /** @example seg_vip */
+                    /**
+                     * @description Trimmed; blank after trimming is refused
+                     * @example seg_vip
+                     */
                     segment_id?: string;
+                    /** @description Replaced wholesale; null (the default) removes it: steps fire at any time */
+                    send_window?: components["schemas"]["SendWindowInput"] | null;
                 };
             };
         };
@@ -1409,6 +1606,178 @@ export interface operations {
             };
             /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
             408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    duplicateCampaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Opaque id chosen by the server */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description None needed. A client that always sends JSON may send `{}`; any field is 400 `validation_failed`. */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed, badly signed or expired bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campaign not found (or another brand’s) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used with a different request (`idempotency_key_reused`), or its first request is still in progress (`idempotency_key_in_progress`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is not JSON */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];

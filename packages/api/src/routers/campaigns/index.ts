@@ -2,6 +2,7 @@ import { router } from '../../trpc';
 import { addStep } from './add-step';
 import { cancel } from './cancel';
 import { create } from './create';
+import { duplicate } from './duplicate';
 import { get } from './get';
 import { list } from './list';
 import { listDeliveries } from './list-deliveries';
@@ -21,6 +22,7 @@ export const campaignsRouter = router({
   schedule,
   unschedule,
   cancel,
+  duplicate,
   addStep,
   listSteps,
   updateStep,

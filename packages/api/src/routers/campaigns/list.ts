@@ -11,8 +11,10 @@ export const list = scopedProcedure(SCOPES.read)
       operationId: 'listCampaigns',
       summary: 'List campaigns',
       description:
-        'The brand’s campaigns, newest first, optionally filtered by status. Pass `next_cursor` as `cursor` ' +
-        'for the next page; pages stay stable when campaigns are created between requests.',
+        'The brand’s campaigns, newest first, optionally filtered by status and by `q`, a case-insensitive ' +
+        'substring of the name (the same matching on every PostgreSQL; backed by a trigram index). Pass ' +
+        '`next_cursor` as `cursor` for the next page; pages stay stable when campaigns are created between ' +
+        'requests.',
     }),
   )
   .input(ListCampaignsInputSchema)

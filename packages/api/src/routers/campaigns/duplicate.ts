@@ -1,0 +1,22 @@
+import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
+import { duplicateCampaign } from '../../services/campaigns';
+import { scopedProcedure } from '../../trpc';
+import { CAMPAIGN_PATH, restRoute } from './meta';
+
+export const duplicate = scopedProcedure(SCOPES.write)
+  .meta(
+    restRoute({
+      method: 'POST',
+      path: `${CAMPAIGN_PATH}/duplicate`,
+      operationId: 'duplicateCampaign',
+      summary: 'Duplicate a campaign',
+      description:
+        'Creates a new draft named `<name> (copy)` (the name cut so that the whole fits 200 characters) with ' +
+        'the same description, segment, send window and steps (new ids, same order). Works from any status.',
+      successStatus: 201,
+      successDescription: 'Created',
+    }),
+  )
+  .input(CampaignIdInputSchema)
+  .output(CampaignSchema)
+  .mutation(({ ctx, input }) => duplicateCampaign(ctx, ctx.actor, input));
