@@ -4,10 +4,11 @@
  * Bulk-inserts BENCH_SCALE_ROWS (default 1,000,000) campaigns of one brand (plus 10 % of another brand's)
  * with generate_series, then times the service's own listCampaigns (Prisma, as the API runs it) at
  * page 1 and at page BENCH_SCALE_PAGE (default 10,000; its cursor is the key of the row just before it)
- * and prints PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the same query. Writes
+ * and prints PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the same query. Then the same for `?q=` name
+ * searches of three selectivities (a name in ten, a few hundred, a handful), next to the plain page. Writes
  * bench/results/scale-latest.json. BENCH_DATABASE_URL as for `pnpm bench`.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrismaClient } from '@campaigns/db';
@@ -32,10 +33,12 @@ try {
   const insert = (brand: string, count: number) =>
     db.query(
       `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, created_by, created_at, updated_at)
-       SELECT 'cmp_' || md5($1 || g), $1, 'campaign ' || g, 'campaign ' || g, 'seg_' || (g % 50),
-              'draft', 'user_scale',
+       SELECT 'cmp_' || md5($1 || g), $1, n.name, lower(n.name), 'seg_' || (g % 50), 'draft', 'user_scale',
               now() - make_interval(secs => g), now() - make_interval(secs => g)
-         FROM generate_series(1, $2) AS g`,
+         FROM generate_series(1, $2) AS g,
+              LATERAL (SELECT (ARRAY['Black Friday', 'Cyber Monday', 'Spring sale', 'Welcome series', 'Win-back',
+                                     'Summer deals', 'VIP preview', 'Cart reminder', 'Newsletter', 'Back in stock'])
+                              [1 + g % 10] || ' #' || g AS name) AS n`,
       [brand, count],
     );
   await insert(BRAND, ROWS);
@@ -56,7 +59,7 @@ try {
 
   const deps = { db: prisma, clock: { now: () => new Date() } };
   const actor = { sub: 'user_scale', brandId: BRAND };
-  const time = async (input: { limit: number; cursor?: string }) => {
+  const time = async (input: { limit: number; cursor?: string; q?: string }) => {
     for (let i = 0; i < 5; i++) await listCampaigns(deps, actor, input);
     const ms: number[] = [];
     let items = 0;
@@ -75,25 +78,7 @@ try {
   const page1 = await time({ limit: LIMIT });
   const pageN = await time({ limit: LIMIT, cursor });
 
-  // The statement Prisma sends for a page with a cursor, as the database logged it (embedded only).
-  let prismaSql: string | undefined;
-  if (database.logFile) {
-    await database.admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
-    await database.admin.query('SELECT pg_reload_conf()');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const before = (await stat(database.logFile)).size;
-    await listCampaigns(deps, actor, { limit: LIMIT, cursor });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    prismaSql = (await readFile(database.logFile, 'utf8'))
-      .slice(before)
-      .split('\n')
-      .find((line) => line.includes('FROM "public"."campaigns"'))
-      ?.replace(/^.*?(execute [^:]*|statement): /, '');
-    await database.admin.query('ALTER SYSTEM RESET log_statement');
-    await database.admin.query('SELECT pg_reload_conf()');
-  }
-
-  // The same query by hand (the shape of Prisma's statement above), for the plan.
+  // The service's statement (services/campaigns.ts listCampaigns), for the plan.
   const explain = async (withCursor: boolean) =>
     (
       await db.query<{ 'QUERY PLAN': string }>(
@@ -107,9 +92,36 @@ try {
   const plan1 = await explain(false);
   const planN = await explain(true);
 
+  // Search: page 1 of three selectivities, each timed like the plain page and explained.
+  const searches = { common: 'friday', middle: 'day #9', few: '#12345', handful: '#123456' };
+  const search: Record<string, unknown> = {};
+  for (const [label, q] of Object.entries(searches)) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM campaigns WHERE brand_id = $1 AND name_search LIKE $2`,
+      [BRAND, `%${q}%`],
+    );
+    const timing = await time({ limit: LIMIT, q });
+    const plan = (
+      await db.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+         SELECT * FROM campaigns WHERE brand_id = $1 AND name_search LIKE $2
+          ORDER BY created_at DESC, id DESC LIMIT $3`,
+        [BRAND, `%${q}%`, LIMIT + 1],
+      )
+    ).rows.map((row) => row['QUERY PLAN']);
+    search[label] = {
+      q,
+      matches: rows[0]?.n,
+      ...timing,
+      ratio_to_plain_page: Number((timing.median_ms / page1.median_ms).toFixed(2)),
+      plan,
+    };
+    log(`
+q=${q} (${rows[0]?.n} matches): ${JSON.stringify(timing)}\n${plan.join('\n')}`);
+  }
+
   log(`\npage 1: ${JSON.stringify(page1)}\n${plan1.join('\n')}`);
   log(`\npage ${PAGE}: ${JSON.stringify(pageN)}\n${planN.join('\n')}`);
-  if (prismaSql) log(`\nPrisma's statement:\n${prismaSql}`);
 
   const report = {
     benchmark: 'scale',
@@ -121,7 +133,7 @@ try {
     page_size: LIMIT,
     timings_via_listCampaigns: { page_1: page1, [`page_${PAGE}`]: pageN },
     plans: { page_1: plan1, [`page_${PAGE}`]: planN },
-    prisma_sql: prismaSql ?? null,
+    search_page_1: search,
   };
   await mkdir(path.dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -260,6 +260,71 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await screenshot('08-list-filtered');
   });
 
+  it('edits a send window, shows the planned times it gives, duplicates, and finds campaigns by name', async () => {
+    await page.goto(`${server.url}/campaigns/new`);
+    await poll(() => heading().textContent()).toBe('New campaign');
+    await page.getByLabel('Name').fill('Weekend promo');
+    await page.getByLabel('Audience segment ID').fill('seg_weekend');
+    await page.getByLabel('Send only during set hours').check();
+    // The zone picker starts at the browser's own zone.
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('Europe/Berlin');
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+      await page.getByLabel(day, { exact: true }).uncheck();
+    }
+    await page.getByLabel('Saturday', { exact: true }).check();
+    await page.getByLabel('From').fill('12:00');
+    await page.getByLabel('Until').fill('10:00');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    // The contract's rule, checked in the browser, shown at the window.
+    await poll(() => page.locator('#create-send_window-error').textContent()).toBe(
+      'Must be later than start (a window does not cross midnight).',
+    );
+    await page.getByLabel('From').fill('10:00');
+    await page.getByLabel('Until').fill('12:00');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await poll(() => heading().textContent()).toBe('Weekend promo');
+    expect(await page.locator('.summary').textContent()).toContain('Sat, 10:00–12:00 (Europe/Berlin)');
+
+    for (const [templateId, delay] of [
+      ['tpl_promo', '0'],
+      ['tpl_promo_reminder', '180'],
+    ] as const) {
+      await page.locator('#add-step-template_id').fill(templateId);
+      await page.locator('#add-step-template_version_id').fill('v1');
+      await page.locator('#add-step-delay_minutes').fill(delay);
+      await page.getByRole('button', { name: 'Add step' }).click();
+      await poll(() => page.locator('.step-list').textContent()).toContain(templateId);
+    }
+    // Friday 14 June 2030, 09:00 in Berlin: step 1 waits for Saturday's opening; step 2, due 13:00, for
+    // the next Saturday.
+    await page.getByLabel('Send time').fill('2030-06-14T09:00');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await poll(() => page.locator('.page-header .badge').textContent()).toBe('Scheduled');
+    const steps = page.locator('.step-list > li');
+    await poll(() => steps.nth(0).textContent()).toContain('15 Jun 2030, 10:00 (Europe/Berlin)');
+    expect(await steps.nth(1).textContent()).toContain('22 Jun 2030, 10:00 (Europe/Berlin)');
+    expect(await steps.nth(0).locator('time').getAttribute('title')).toBe('2030-06-15 08:00 UTC');
+    await screenshot('09-send-window-timeline');
+
+    await page.getByRole('button', { name: 'Duplicate' }).click();
+    await poll(() => heading().textContent()).toBe('Weekend promo (copy)');
+    expect(await page.locator('.page-header .badge').textContent()).toBe('Draft');
+    await poll(() => page.locator('.step-list > li').count()).toBe(2);
+
+    await page.goto(`${server.url}/`);
+    await poll(() => heading().textContent()).toBe('Campaigns');
+    await page.getByLabel('Search by name').fill('PROMO');
+    const items = page.locator('.campaign-list > li');
+    await poll(() => items.count()).toBe(2);
+    expect(page.url()).toMatch(/\?q=PROMO$/);
+    await page.reload();
+    await poll(() => items.count()).toBe(2);
+    expect(await page.getByLabel('Search by name').inputValue()).toBe('PROMO');
+    await page.getByLabel('Search by name').fill('no such campaign');
+    await page.getByText('No campaigns whose name contains “no such campaign”.').waitFor();
+    await screenshot('10-search');
+  });
+
   it('renders again on reload, in a second tab and on Back, with the cache on (304s included)', async () => {
     const errors: string[] = [];
     const onConsole = (message: { type(): string; text(): string }) => {

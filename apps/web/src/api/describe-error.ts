@@ -9,6 +9,7 @@ export type Action =
   | 'schedule'
   | 'unschedule'
   | 'cancel'
+  | 'duplicate'
   | 'addStep'
   | 'updateStep'
   | 'moveStep'

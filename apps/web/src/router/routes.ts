@@ -6,7 +6,13 @@ export type Route =
   | { name: 'notFound' };
 
 export const paths = {
-  list: (status?: string) => (status ? `/?status=${encodeURIComponent(status)}` : '/'),
+  list: (status?: string, q?: string) => {
+    const query = new URLSearchParams();
+    if (status) query.set('status', status);
+    if (q) query.set('q', q);
+    const search = query.toString();
+    return search ? `/?${search}` : '/';
+  },
   create: () => '/campaigns/new',
   detail: (campaignId: string) => `/campaigns/${encodeURIComponent(campaignId)}`,
 };

@@ -5,7 +5,7 @@ import { badState } from './errors';
  * The campaign state machine, in one place. Every operation that depends on a campaign's status asks
  * `assertAllowed`, and the dispatcher's transitions are listed here too.
  *
- *   draft ──schedule──▶ scheduled ──(due)──▶ sending ──(last step fired)──▶ sent
+ *   draft ──schedule──▶ scheduled ──(first step fired)──▶ sending ──(last step fired)──▶ sent
  *     ▲                    │  ▲
  *     └────unschedule──────┘  └─schedule (reschedule)
  *   draft | scheduled | sending ──cancel──▶ cancelled

@@ -7,6 +7,7 @@ import { ActionError } from '../../../ui/ActionError';
 import { PageHeading } from '../../../ui/PageHeading';
 import { DeliveriesSection } from '../deliveries/DeliveriesSection';
 import { CampaignOverview } from '../details/CampaignOverview';
+import { DuplicateButton } from '../duplicate/DuplicateButton';
 import { StatusBadge } from '../StatusBadge';
 import { SendingSection } from '../schedule/SendingSection';
 import { isLive } from '../status';
@@ -52,6 +53,7 @@ export function CampaignDetailScreen({ campaignId }: { campaignId: string }) {
       <div className="page-header">
         <PageHeading>{data.name}</PageHeading>
         <StatusBadge status={data.status} />
+        <DuplicateButton campaign={data} />
       </div>
       <CampaignOverview campaign={data} />
       <StepsSection campaign={data} />

@@ -2,22 +2,31 @@ import { CAMPAIGN_LIMITS } from '@campaigns/contract';
 import type { FieldErrors } from '../../../api/describe-error';
 import { Field } from '../../../ui/Field';
 import { IdentifierInput } from '../../../ui/IdentifierInput';
+import { SendWindowFields } from '../send-window/SendWindowFields';
+import { type SendWindowValues, sendWindowValues, toSendWindow } from '../send-window/send-window-values';
 
 export interface CampaignFieldValues {
   name: string;
   description: string;
   segment_id: string;
+  send_window: SendWindowValues;
 }
 
-export const CAMPAIGN_FIELDS = ['name', 'description', 'segment_id'] as const;
+export const CAMPAIGN_FIELDS = ['name', 'description', 'segment_id', 'send_window'] as const;
 
-export const emptyCampaignFields: CampaignFieldValues = { name: '', description: '', segment_id: '' };
+export const emptyCampaignFields = (): CampaignFieldValues => ({
+  name: '',
+  description: '',
+  segment_id: '',
+  send_window: sendWindowValues(null),
+});
 
-/** The form's text as the API wants it: an empty description is no description. */
+/** The form's values as the API wants them: an empty description is no description. */
 export const toCampaignInput = (values: CampaignFieldValues) => ({
   name: values.name,
   segment_id: values.segment_id,
   description: values.description.trim() === '' ? null : values.description,
+  send_window: toSendWindow(values.send_window),
 });
 
 interface CampaignFieldsProps {
@@ -29,7 +38,8 @@ interface CampaignFieldsProps {
 
 /** Name, description and audience segment: shared by "New campaign" and "Edit details". */
 export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignFieldsProps) {
-  const set = (key: keyof CampaignFieldValues) => (value: string) => onChange({ ...values, [key]: value });
+  const set = (key: 'name' | 'description' | 'segment_id') => (value: string) =>
+    onChange({ ...values, [key]: value });
   return (
     <>
       <Field name="name" label="Name" idPrefix={idPrefix} error={errors.name}>
@@ -71,6 +81,12 @@ export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignF
           />
         )}
       </Field>
+      <SendWindowFields
+        values={values.send_window}
+        error={errors.send_window}
+        onChange={(send_window) => onChange({ ...values, send_window })}
+        idPrefix={idPrefix}
+      />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Campaign } from '../../../api/types';
 import { formatInstant } from '../../../forms/datetime';
+import { describeSendWindow } from '../send-window/send-window-values';
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -27,6 +28,7 @@ export function CampaignSummary({ campaign }: { campaign: Campaign }) {
         <code>{campaign.segment_id}</code>
       </Row>
       {campaign.description ? <Row term="Description">{campaign.description}</Row> : null}
+      <Row term="Send window">{describeSendWindow(campaign.send_window)}</Row>
       {times.map(([term, value]) =>
         value ? (
           <Row key={term} term={term}>

@@ -10,6 +10,7 @@ import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
 import { useFocusFirstField } from '../../../ui/useFocusFirstField';
 import { useCampaignCache } from '../detail/useCampaignCache';
+import { sendWindowValues } from '../send-window/send-window-values';
 import { CAMPAIGN_FIELDS, CampaignFields, type CampaignFieldValues, toCampaignInput } from './CampaignFields';
 
 interface EditDetailsFormProps {
@@ -29,6 +30,7 @@ export function EditDetailsForm({ campaign, onClose }: EditDetailsFormProps) {
     name: campaign.name,
     description: campaign.description ?? '',
     segment_id: campaign.segment_id,
+    send_window: sendWindowValues(campaign.send_window),
   });
 
   const update = useMutation(

@@ -14,10 +14,14 @@ const FIRST_PAGE: string | null = null;
  * One page after another through the API's keyset cursor (`next_cursor`), with a "Show more" button.
  * Not `infiniteQueryOptions`: tRPC's helper adds a `direction` key, which the strict list input refuses.
  */
-export function CampaignList({ status }: { status: CampaignStatus | undefined }) {
+export function CampaignList({ status, q }: { status: CampaignStatus | undefined; q: string | undefined }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const input = { limit: CAMPAIGN_LIMITS.pageSizeDefault, ...(status ? { status } : {}) };
+  const input = {
+    limit: CAMPAIGN_LIMITS.pageSizeDefault,
+    ...(status ? { status } : {}),
+    ...(q ? { q } : {}),
+  };
   const query = useInfiniteQuery({
     queryKey: trpc.campaigns.list.infiniteQueryKey(input),
     queryFn: ({ pageParam, signal }) =>
@@ -44,7 +48,11 @@ export function CampaignList({ status }: { status: CampaignStatus | undefined })
   if (campaigns.length === 0) {
     return (
       <p className="empty">
-        {status ? `No ${STATUS_LABELS[status].toLowerCase()} campaigns.` : 'No campaigns yet.'}
+        {q
+          ? `No ${status ? `${STATUS_LABELS[status].toLowerCase()} ` : ''}campaigns whose name contains “${q}”.`
+          : status
+            ? `No ${STATUS_LABELS[status].toLowerCase()} campaigns.`
+            : 'No campaigns yet.'}
       </p>
     );
   }

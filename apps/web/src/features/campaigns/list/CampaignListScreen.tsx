@@ -1,18 +1,22 @@
-import { CAMPAIGN_STATUSES } from '@campaigns/contract';
+import { CAMPAIGN_LIMITS, CAMPAIGN_STATUSES } from '@campaigns/contract';
 import type { CampaignStatus } from '../../../api/types';
 import { Link, navigate, useLocation } from '../../../router/history';
 import { paths } from '../../../router/routes';
 import { PageHeading } from '../../../ui/PageHeading';
 import { CampaignList } from './CampaignList';
+import { SearchBox } from './SearchBox';
 import { StatusFilter } from './StatusFilter';
 
 const parseStatus = (value: string | null): CampaignStatus | undefined =>
   CAMPAIGN_STATUSES.find((status) => status === value);
 
-/** All campaigns of the brand, newest first, filtered by status (kept in the URL so it can be shared). */
+/** All campaigns of the brand, newest first, filtered by status and name (kept in the URL so it can be shared). */
 export function CampaignListScreen() {
   const { searchParams } = useLocation();
   const status = parseStatus(searchParams.get('status'));
+  const q = searchParams.get('q') ?? '';
+  // The API searches from 3 characters on; shorter text lists everything (the box says so).
+  const search = q.length >= CAMPAIGN_LIMITS.searchMin ? q.slice(0, CAMPAIGN_LIMITS.searchMax) : undefined;
   return (
     <>
       <div className="page-header">
@@ -21,8 +25,11 @@ export function CampaignListScreen() {
           New campaign
         </Link>
       </div>
-      <StatusFilter value={status} onChange={(next) => navigate(paths.list(next), { replace: true })} />
-      <CampaignList status={status} />
+      <div className="filters">
+        <SearchBox value={q} onChange={(next) => navigate(paths.list(status, next), { replace: true })} />
+        <StatusFilter value={status} onChange={(next) => navigate(paths.list(next, q), { replace: true })} />
+      </div>
+      <CampaignList status={status} q={search} />
     </>
   );
 }

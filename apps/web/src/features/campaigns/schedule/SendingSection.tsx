@@ -11,7 +11,9 @@ function statusSentence(campaign: Campaign): string {
       return 'This campaign is a draft. Choose when it should start sending.';
     case 'scheduled':
       return campaign.scheduled_at
-        ? `Scheduled to start sending ${formatInstant(campaign.scheduled_at)}.`
+        ? `Scheduled to start sending ${formatInstant(campaign.scheduled_at)}${
+            campaign.send_window ? ', within the send window (see each step’s planned time)' : ''
+          }.`
         : 'Scheduled.';
     case 'sending':
       return 'Sending now: steps go out one after another.';

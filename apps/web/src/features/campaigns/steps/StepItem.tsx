@@ -11,6 +11,8 @@ import { stepElementId } from './step-ids';
 
 interface StepItemProps {
   step: Step;
+  /** The step's planned send time; null while the campaign has no scheduled time. */
+  plannedAt: Date | null;
   stepCount: number;
   editable: boolean;
   /** Called after a change with what to announce; resolves when the list shows the new order. */
@@ -20,7 +22,15 @@ interface StepItemProps {
 }
 
 /** One step: what it sends and when, with move, edit and remove while the campaign is a draft. */
-export function StepItem({ step, stepCount, editable, onChanged, onRemoved, focusLater }: StepItemProps) {
+export function StepItem({
+  step,
+  plannedAt,
+  stepCount,
+  editable,
+  onChanged,
+  onRemoved,
+  focusLater,
+}: StepItemProps) {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -68,7 +78,7 @@ export function StepItem({ step, stepCount, editable, onChanged, onRemoved, focu
           onCancel={closeEditor}
         />
       ) : (
-        <StepSummary step={step} />
+        <StepSummary step={step} plannedAt={plannedAt} />
       )}
       {editable && !editing ? (
         <div className="step__actions">

@@ -1,10 +1,15 @@
 import type { Step } from '../../../api/types';
+import { PlannedTime } from '../send-window/PlannedTime';
 import { formatDelay } from './step-values';
 
-/** What a step sends and when, in words. */
-export function StepSummary({ step }: { step: Step }) {
+/**
+ * What a step sends and when, in words. `plannedAt`: its planned send time (the shared planner, send
+ * window applied) once the campaign is scheduled.
+ */
+export function StepSummary({ step, plannedAt }: { step: Step; plannedAt: Date | null }) {
   const variableNames = Object.keys(step.variables);
-  const waitFrom = step.position === 0 ? 'after the scheduled time' : 'after the previous step';
+  const waitFrom =
+    step.position === 0 ? 'after the scheduled time' : 'after the previous step’s planned time';
   return (
     <dl className="step__details">
       <div>
@@ -20,6 +25,10 @@ export function StepSummary({ step }: { step: Step }) {
             ? `Sends right ${waitFrom}`
             : `${formatDelay(step.delay_minutes)} ${waitFrom}`}
         </dd>
+      </div>
+      <div>
+        <dt>Planned</dt>
+        <dd>{plannedAt ? <PlannedTime at={plannedAt} /> : 'Once the campaign is scheduled'}</dd>
       </div>
       {variableNames.length > 0 ? (
         <div>

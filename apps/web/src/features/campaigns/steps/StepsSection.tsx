@@ -1,3 +1,4 @@
+import { plannedTimes } from '@campaigns/contract';
 import { useQuery } from '@tanstack/react-query';
 import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
@@ -20,6 +21,14 @@ export function StepsSection({ campaign }: { campaign: Campaign }) {
   const steps = useQuery(trpc.campaigns.listSteps.queryOptions({ id: campaign.id }));
   const editable = can.editSteps(campaign.status);
   const items = steps.data?.items ?? [];
+  // The same planner the dispatcher fires by (@campaigns/contract), so the timeline is what will happen.
+  const planned = campaign.scheduled_at
+    ? plannedTimes(
+        new Date(campaign.scheduled_at),
+        items.map((step) => step.delay_minutes),
+        campaign.send_window,
+      )
+    : null;
 
   return (
     <section className="section" aria-labelledby="steps-heading">
@@ -44,6 +53,7 @@ export function StepsSection({ campaign }: { campaign: Campaign }) {
             <StepItem
               key={step.id}
               step={step}
+              plannedAt={planned?.[step.position] ?? null}
               stepCount={items.length}
               editable={editable}
               focusLater={focusLater}
