@@ -99,6 +99,12 @@ const OPERATIONS: Record<string, { method: string; path: string; success: 200 | 
     success: 200,
     stateRule: true,
   },
+  duplicateCampaign: {
+    method: 'post',
+    path: '/v1/messaging/campaigns/{id}/duplicate',
+    success: 201,
+    stateRule: false,
+  },
 };
 const ERROR_STATUSES = ['400', '401', '403', '404', '408', '429', '500', '503'];
 /**
@@ -233,6 +239,8 @@ describe('operations', () => {
           ...ERROR_STATUSES,
           ...(METHOD_STATUSES[expected.method] ?? []),
           ...(expected.stateRule ? ['412'] : []),
+          // A conditional GET (If-None-Match) of the campaign's version.
+          ...(operationId === 'getCampaign' ? ['304'] : []),
         ].sort(),
       );
     },
@@ -266,12 +274,18 @@ describe('operations', () => {
     ]);
   });
 
+  // Every change takes If-Match, so each also lists version_mismatch (error precondition_failed).
   it.each([
-    ['scheduleCampaign', ['invalid_status', 'no_steps']],
-    ['addCampaignStep', ['invalid_status', 'position_out_of_range', 'step_limit_reached']],
-    ['updateCampaignStep', ['invalid_status', 'position_out_of_range']],
-    ['cancelCampaign', ['invalid_status']],
-    ['unscheduleCampaign', ['invalid_status']],
+    ['scheduleCampaign', ['invalid_status', 'no_steps', 'version_mismatch']],
+    [
+      'addCampaignStep',
+      ['invalid_status', 'position_out_of_range', 'step_limit_reached', 'version_mismatch'],
+    ],
+    ['updateCampaignStep', ['invalid_status', 'position_out_of_range', 'version_mismatch']],
+    ['cancelCampaign', ['invalid_status', 'version_mismatch']],
+    ['unscheduleCampaign', ['invalid_status', 'version_mismatch']],
+    ['updateCampaign', ['invalid_status', 'version_mismatch']],
+    ['removeCampaignStep', ['invalid_status', 'version_mismatch']],
   ])('%s: its 412 lists its own details.reason values, each described', (operationId, reasons) => {
     const op = operation(operationId);
     const schema = jsonSchema(op, '412') as {
@@ -284,6 +298,39 @@ describe('operations', () => {
     if (['scheduleCampaign', 'cancelCampaign', 'unscheduleCampaign'].includes(operationId)) {
       expect(description).not.toContain('not a draft');
     }
+  });
+
+  it('optimistic concurrency: ETag on every Campaign or Step answer, If-Match on every change, 304 on a conditional GET', () => {
+    const changes = [
+      'updateCampaign',
+      'scheduleCampaign',
+      'unscheduleCampaign',
+      'cancelCampaign',
+      'addCampaignStep',
+      'updateCampaignStep',
+      'removeCampaignStep',
+    ];
+    for (const operationId of [...changes, 'createCampaign', 'duplicateCampaign', 'getCampaign']) {
+      const op = operation(operationId);
+      const success = String(OPERATIONS[operationId]?.success);
+      expect(Object.keys(op.responses?.[success]?.headers ?? {}), operationId).toContain('ETag');
+      const headers = (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+      if (changes.includes(operationId)) expect(headers, operationId).toContain('If-Match');
+      else expect(headers, operationId).not.toContain('If-Match');
+    }
+    const get = operation('getCampaign');
+    expect((get.parameters ?? []).map((p) => p.name)).toContain('If-None-Match');
+    expect(Object.keys(get.responses?.['304']?.headers ?? {})).toContain('ETag');
+    expect(get.responses?.['304']?.content).toBeUndefined();
+    // Lists carry no one version.
+    expect(Object.keys(operation('listCampaigns').responses?.['200']?.headers ?? {})).not.toContain('ETag');
+    const details = (
+      jsonSchema(operation('updateCampaign'), '412') as {
+        properties: { error: { enum: string[] }; details: { properties: Record<string, unknown> } };
+      }
+    ).properties;
+    expect(details.error.enum).toEqual(['bad_state', 'precondition_failed']);
+    expect(Object.keys(details.details.properties)).toContain('current_etag');
   });
 
   it('the samples are safe to paste in any order: one Idempotency-Key example per operation, future dates', () => {

@@ -19,13 +19,24 @@ export interface Context extends ApiDeps {
   auth: Authentication;
   /** The request's `Idempotency-Key` header, as sent (checked by the idempotency middleware). */
   idempotencyKey?: string;
+  /** The request's `If-Match` header, as sent (checked by each change after its lock). */
+  ifMatch?: string;
+  /** Sets the `ETag` response header (REST only; a tRPC caller reads `updated_at`). */
+  reportVersion?: (etag: string) => void;
   /** The caller's address: the rate-limit key of calls without a valid token. */
   clientIp?: string;
-  /** Headers the procedures want on the HTTP response (`Retry-After`, `Idempotent-Replayed`). */
+  /** Headers the procedures want on the HTTP response (`Retry-After`, `Idempotent-Replayed`, `ETag`). */
   responseHeaders?: Record<string, string>;
   /** The HTTP request's id (`x-request-id`): an internal error names it, so that logs can be found. */
   requestId?: string;
 }
+
+/**
+ * The procedure's response headers without `ETag`: for tRPC (a caller reads `updated_at`; a batch has
+ * no one version) and for a REST error (it returns no campaign).
+ */
+export const headersWithoutVersion = (headers: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'etag'));
 
 /** The minimal request shape both the tRPC and the REST adapter hand over. */
 export interface RequestLike {
@@ -42,12 +53,19 @@ export const createContextFactory =
   (deps: ApiDeps) =>
   async ({ req }: { req: RequestLike }): Promise<Context> => {
     const idempotencyKey = firstValue(req.headers['idempotency-key']);
+    // Node joins repeated If-Match headers with ", ", which is the list syntax the header has anyway.
+    const ifMatch = firstValue(req.headers['if-match']);
+    const responseHeaders: Record<string, string> = {};
     return {
       ...deps,
       auth: await deps.tokens.verify(firstValue(req.headers.authorization)),
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      ...(ifMatch !== undefined ? { ifMatch } : {}),
       ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
       ...(req.id !== undefined ? { requestId: req.id } : {}),
-      responseHeaders: {},
+      responseHeaders,
+      reportVersion: (etag: string) => {
+        responseHeaders.etag = etag;
+      },
     };
   };

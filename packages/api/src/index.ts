@@ -13,7 +13,7 @@ export {
   signToken,
 } from './auth/tokens';
 export type { ApiDeps, Context, RequestLike } from './context';
-export { createContextFactory } from './context';
+export { createContextFactory, headersWithoutVersion } from './context';
 export {
   createLoggingSender,
   Dispatcher,
@@ -28,6 +28,7 @@ export type { Clock } from './domain/clock';
 export { systemClock } from './domain/clock';
 export { DomainError, validationDetails, validationFailed } from './domain/errors';
 export { allowedFrom, assertAllowed, isAllowed } from './domain/lifecycle';
+export { conditionMatches, etagOf } from './domain/versions';
 export {
   ERROR_CODES,
   INTERNAL_MESSAGE,

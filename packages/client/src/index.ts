@@ -25,8 +25,37 @@ export interface CampaignsClientOptions {
  */
 export const withIdempotencyKey = (key: string) => ({ context: { idempotencyKey: key } });
 
-const idempotencyKeyOf = (context: Record<string, unknown>): string | undefined =>
-  typeof context.idempotencyKey === 'string' ? context.idempotencyKey : undefined;
+/**
+ * Per-call options of a change that must apply only to the version of the campaign the caller has
+ * (API.md, Optimistic concurrency): `client.campaigns.update.mutate(input, withIfMatch(campaign))`. A
+ * stale version is refused (`PRECONDITION_FAILED`, `details.reason: "version_mismatch"`) and nothing
+ * changes. Sent on its own, with the `If-Match` header.
+ */
+export const withIfMatch = (campaign: { updated_at: string } | string) => ({
+  context: { ifMatch: typeof campaign === 'string' ? campaign : versionOf(campaign) },
+});
+
+/** A campaign's version as the server's `ETag` and `If-Match` write it: `"<updated_at>"`. */
+export const versionOf = (campaign: { updated_at: string }): string => `"${campaign.updated_at}"`;
+
+/** Both per-call headers at once: `{ context: { idempotencyKey, ifMatch } }`. */
+export const withCallHeaders = (headers: { idempotencyKey?: string; ifMatch?: string }) => ({
+  context: { ...headers },
+});
+
+const stringIn = (context: Record<string, unknown>, key: 'idempotencyKey' | 'ifMatch'): string | undefined =>
+  typeof context[key] === 'string' ? (context[key] as string) : undefined;
+
+/** The per-call headers a call's context asks for; such a call is sent on its own. */
+function callHeaders(context: Record<string, unknown>): Record<string, string> | undefined {
+  const idempotencyKey = stringIn(context, 'idempotencyKey');
+  const ifMatch = stringIn(context, 'ifMatch');
+  if (idempotencyKey === undefined && ifMatch === undefined) return undefined;
+  return {
+    ...(idempotencyKey !== undefined ? { 'idempotency-key': idempotencyKey } : {}),
+    ...(ifMatch !== undefined ? { 'if-match': ifMatch } : {}),
+  };
+}
 
 /** The typed tRPC client of the campaigns API. Only the router's type is imported, never its code. */
 export function createCampaignsClient(options: CampaignsClientOptions) {
@@ -39,16 +68,13 @@ export function createCampaignsClient(options: CampaignsClientOptions) {
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
-        // A key belongs to one call: such calls go alone, with the key as a header.
-        condition: (op) => idempotencyKeyOf(op.context) !== undefined,
+        // A key or a version belongs to one call: such calls go alone, with it as a header.
+        condition: (op) => callHeaders(op.context) !== undefined,
         true: httpLink({
           url,
           transformer,
           ...fetchOption,
-          headers: ({ op }) => ({
-            ...authorization(),
-            'idempotency-key': idempotencyKeyOf(op.context) ?? '',
-          }),
+          headers: ({ op }) => ({ ...authorization(), ...callHeaders(op.context) }),
         }),
         // Batches stay within the server's limits (API.md, Limits): more calls go in several requests.
         false:

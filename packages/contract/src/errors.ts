@@ -9,6 +9,7 @@ export const API_ERROR_CODES = [
   'conflict',
   'request_timeout',
   'bad_state',
+  'precondition_failed',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
@@ -44,6 +45,9 @@ export const ErrorBodySchema = z
     },
   });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** The `details.reason` of 412 `precondition_failed`: the `If-Match` named another version. */
+export type PreconditionReason = 'version_mismatch';
 
 /** The `details.reason` values of 412 `bad_state` errors. */
 export type BadStateReason = 'invalid_status' | 'no_steps' | 'position_out_of_range' | 'step_limit_reached';

@@ -1,7 +1,9 @@
 import {
   appRouter,
   type Context,
+  conditionMatches,
   ERROR_CODES,
+  headersWithoutVersion,
   REST_OPERATIONS,
   type RestOperation,
   toErrorBody,
@@ -67,6 +69,17 @@ function requestShapeError(operation: RestOperation, request: FastifyRequest): T
   return inherited === undefined ? undefined : unknownField(inherited);
 }
 
+/** A read whose `If-None-Match` names the version it would return: `304`, no body (API.md). */
+function notModified(operation: RestOperation, request: FastifyRequest, etag: string | undefined): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  return (
+    operation.type === 'query' &&
+    etag !== undefined &&
+    typeof ifNoneMatch === 'string' &&
+    conditionMatches(ifNoneMatch, etag, { weak: true })
+  );
+}
+
 /** `application/json`, with any parameters; media types are case-insensitive (RFC 9110 §8.3.1). */
 const isJsonMediaType = (contentType: string | undefined) =>
   contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
@@ -110,7 +123,12 @@ export function restPlugin(options: RestOptions) {
       try {
         await invoke(operation, ctx, () => undefined);
       } catch (cause) {
-        return sendMappedError(reply, request, getTRPCErrorFromUnknown(cause), ctx.responseHeaders ?? {});
+        return sendMappedError(
+          reply,
+          request,
+          getTRPCErrorFromUnknown(cause),
+          headersWithoutVersion(ctx.responseHeaders),
+        );
       }
       throw new Error(`${operation.procedurePath} answered a caller without a valid token`);
     };
@@ -128,13 +146,17 @@ export function restPlugin(options: RestOptions) {
             ? { ...(request.body as object), ...params }
             : { ...queryInput(request.query as Query, operation.numericQueryParameters), ...params },
         );
-        // Headers the procedures asked for (Idempotent-Replayed) go out with any status.
-        return reply
-          .code(operation.successStatus)
-          .headers(ctx.responseHeaders ?? {})
-          .send(data);
+        // Headers the procedures asked for (Idempotent-Replayed, ETag, RateLimit).
+        const headers = ctx.responseHeaders ?? {};
+        if (notModified(operation, request, headers.etag)) return reply.code(304).headers(headers).send();
+        return reply.code(operation.successStatus).headers(headers).send(data);
       } catch (cause) {
-        return sendMappedError(reply, request, getTRPCErrorFromUnknown(cause), ctx.responseHeaders ?? {});
+        return sendMappedError(
+          reply,
+          request,
+          getTRPCErrorFromUnknown(cause),
+          headersWithoutVersion(ctx.responseHeaders),
+        );
       }
     };
 

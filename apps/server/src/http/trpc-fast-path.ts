@@ -1,4 +1,4 @@
-import { appRouter, type Context, PROCEDURES } from '@campaigns/api';
+import { appRouter, type Context, headersWithoutVersion, PROCEDURES } from '@campaigns/api';
 import {
   type AnyProcedure,
   callTRPCProcedure,
@@ -198,7 +198,7 @@ export async function answerPlainCalls(
   if (body === undefined) throw new Error('a tRPC request without calls');
   await reply
     .code(getHTTPStatusCode(body))
-    .headers({ vary: 'trpc-accept, accept', ...ctx.responseHeaders })
+    .headers({ vary: 'trpc-accept, accept', ...headersWithoutVersion(ctx.responseHeaders) })
     .header('content-type', 'application/json')
     .send(JSON.stringify(transformTRPCResponse(config, body)));
   return true;

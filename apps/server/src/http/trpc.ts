@@ -3,6 +3,7 @@ import {
   appRouter,
   DomainError,
   ERROR_CODES,
+  headersWithoutVersion,
   INTERNAL_MESSAGE,
   toTrpcError,
   validationDetails,
@@ -68,7 +69,7 @@ export function trpcPlugin(options: TrpcOptions) {
   const trpcOptions = {
     router: appRouter,
     createContext: ({ req }) => options.contextOf(req),
-    responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
+    responseMeta: ({ ctx }) => ({ headers: headersWithoutVersion(ctx?.responseHeaders) }),
     onError: ({ error, req }) => onError(error, req),
     maxBatchSize: options.maxBatchSize,
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];

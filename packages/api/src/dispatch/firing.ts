@@ -2,6 +2,7 @@ import type { CampaignStatus, SendWindow } from '@campaigns/contract';
 import type { Delivery as DeliveryRow, Prisma, PrismaClient } from '@campaigns/db';
 import type { Clock } from '../domain/clock';
 import { newId } from '../domain/ids';
+import { nextVersionAt } from '../domain/versions';
 import { toDelivery } from '../services/mappers';
 import { auditTransitions } from './audit';
 import { type FiringPlan, planFiring } from './plan';
@@ -134,7 +135,8 @@ async function record(tx: Tx, campaign: ClaimedRow, plan: FiringPlan, now: Date)
     data: {
       nextDueAt: plan.nextDueAt,
       status: plan.status,
-      updatedAt: now,
+      // A new version, strictly after the one the claim read (API.md, Optimistic concurrency).
+      updatedAt: nextVersionAt(now, campaign.updated_at),
       ...(plan.status === 'sent' ? { sentAt: now } : {}),
       ...(plan.status === 'cancelled' ? { cancelledAt: now } : {}),
     },

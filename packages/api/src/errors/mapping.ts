@@ -13,6 +13,7 @@ export const ERROR_CODES: Record<ApiErrorCode, { status: number; trpc: TRPC_ERRO
   conflict: { status: 409, trpc: 'CONFLICT' },
   request_timeout: { status: 408, trpc: 'TIMEOUT' },
   bad_state: { status: 412, trpc: 'PRECONDITION_FAILED' },
+  precondition_failed: { status: 412, trpc: 'PRECONDITION_FAILED' },
   payload_too_large: { status: 413, trpc: 'PAYLOAD_TOO_LARGE' },
   unsupported_media_type: { status: 415, trpc: 'UNSUPPORTED_MEDIA_TYPE' },
   rate_limited: { status: 429, trpc: 'TOO_MANY_REQUESTS' },

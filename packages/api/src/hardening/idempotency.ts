@@ -26,6 +26,8 @@ export const IDEMPOTENCY = {
 export interface StoredResponse {
   status: number;
   body: unknown;
+  /** The response's `ETag` header, replayed with it. */
+  etag?: string;
 }
 
 export type Claim =
@@ -39,14 +41,21 @@ export interface KeyRef {
   key: string;
 }
 
-/** sha256 of the procedure path and the canonical JSON of its input (key order does not matter). */
-export const requestFingerprint = (procedure: string, input: unknown): string =>
-  createHash('sha256').update(procedure).update('\n').update(canonicalJson(input)).digest('hex');
+/**
+ * sha256 of the procedure path, the canonical JSON of its input (key order does not matter) and the
+ * `If-Match` header (API.md: part of the fingerprint), so a retry must repeat the same precondition.
+ */
+export const requestFingerprint = (procedure: string, input: unknown, ifMatch?: string): string => {
+  const hash = createHash('sha256').update(procedure).update('\n').update(canonicalJson(input));
+  if (ifMatch !== undefined) hash.update('\nif-match:').update(ifMatch);
+  return hash.digest('hex');
+};
 
 interface Row {
   fingerprint: string;
   response_status: number | null;
   response_body: unknown;
+  response_etag: string | null;
 }
 
 const parseBody = (body: unknown): unknown => (typeof body === 'string' ? JSON.parse(body) : body);
@@ -79,13 +88,15 @@ export async function claimKey(
     if (claimed.length > 0) return { kind: 'claimed' };
 
     const rows = await db.$queryRaw<Row[]>`
-      SELECT fingerprint, response_status, response_body FROM idempotency_keys
+      SELECT fingerprint, response_status, response_body, response_etag FROM idempotency_keys
        WHERE brand_id = ${brandId} AND key = ${key}`;
     const row = rows[0];
     if (!row) continue;
     if (row.fingerprint !== fingerprint) return { kind: 'reused' };
     if (row.response_status === null) return { kind: 'in_progress' };
-    return { kind: 'replay', response: { status: row.response_status, body: parseBody(row.response_body) } };
+    const response: StoredResponse = { status: row.response_status, body: parseBody(row.response_body) };
+    if (row.response_etag !== null) response.etag = row.response_etag;
+    return { kind: 'replay', response };
   }
   return { kind: 'in_progress' };
 }
@@ -93,7 +104,7 @@ export async function claimKey(
 const completion = (ref: KeyRef, response: StoredResponse) => Prisma.sql`
   UPDATE idempotency_keys
      SET response_status = ${response.status}, response_body = ${JSON.stringify(response.body)}::json,
-         locked_until = NULL
+         response_etag = ${response.etag ?? null}, locked_until = NULL
    WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND response_status IS NULL`;
 
 /** Stores the first response of a claimed key; it is replayed from now on. */

@@ -96,6 +96,11 @@ const HEADERS = {
       enum: ['true'],
     },
   ),
+  ETag: header(
+    'The campaign’s version (of the Campaign returned, or of the campaign whose Step or steps were returned): `"<updated_at>"`, a strong entity tag. Send it as `If-Match` to make a change conditional.',
+    { type: 'string', pattern: '^"[^"]*"$' },
+    true,
+  ),
   XRequestId: header(
     'The request’s id (the caller’s `X-Request-Id` when it is sane); an internal error names it.',
   ),
@@ -103,12 +108,13 @@ const HEADERS = {
 const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
 /** The headers a response with this status may carry (required ones marked by the schema's own text). */
-function headersFor(status: number, write: boolean): Record<string, unknown> {
+function headersFor(status: number, write: boolean, versioned: boolean): Record<string, unknown> {
   const headers: Record<string, unknown> = {
     'X-Request-Id': headerRef('XRequestId'),
     RateLimit: headerRef('RateLimit'),
     'RateLimit-Policy': headerRef('RateLimitPolicy'),
   };
+  if (versioned && (status < 300 || status === 304)) headers.ETag = headerRef('ETag');
   if (status < 300 && write) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
   if (status === 401) headers['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   if (status === 429 || status === 503) headers['Retry-After'] = headerRef('RetryAfter');
@@ -143,18 +149,36 @@ const errorSchemaFor = (status: number) => {
   return codes ? { ...ERROR_REF, properties: { error: { type: 'string', enum: codes } } } : ERROR_REF;
 };
 
-const badStateSchema = (reasons: readonly string[]) => ({
+/**
+ * A 412's body: `bad_state` with this operation's `details.reason` values, and for a change that takes
+ * `If-Match` also `precondition_failed` with `version_mismatch` and `current_etag`.
+ */
+const badStateSchema = (reasons: readonly string[], versioned: boolean) => ({
   ...ERROR_REF,
   properties: {
-    error: { type: 'string', enum: ['bad_state'] },
+    error: { type: 'string', enum: versioned ? ['bad_state', 'precondition_failed'] : ['bad_state'] },
     details: {
       type: 'object',
-      properties: { reason: { type: 'string', enum: [...reasons] } },
+      properties: {
+        reason: { type: 'string', enum: versioned ? [...reasons, 'version_mismatch'] : [...reasons] },
+        ...(versioned
+          ? {
+              current_etag: {
+                type: 'string',
+                description: 'With `version_mismatch`: the campaign’s current version, as an `ETag`',
+              },
+            }
+          : {}),
+      },
       required: ['reason'],
     },
   },
   required: ['error', 'message', 'details'],
 });
+
+const NOT_MODIFIED = {
+  description: 'Not modified: the `If-None-Match` names the campaign’s current version. No body.',
+};
 
 /** `"POST /v1/messaging/campaigns"` → the success status the REST handler sends for it. */
 function successStatuses(): Map<string, number> {
@@ -214,15 +238,20 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
           description === undefined ? { ...response } : { ...response, description };
         if (own.content?.['application/json']) {
           const reasons = meta?.badStateReasons;
-          const schema = code === '412' && reasons ? badStateSchema(reasons) : errorSchemaFor(Number(code));
+          const schema =
+            code === '412' && reasons
+              ? badStateSchema(reasons, meta?.versioning === 'change')
+              : errorSchemaFor(Number(code));
           own.content = { 'application/json': { schema } };
         }
         responses[code] = own;
       }
       if (method === 'post' && operation.requestBody === undefined) operation.requestBody = NO_FIELDS_BODY;
+      if (meta?.versioning === 'read') responses['304'] = { ...NOT_MODIFIED };
       const write = method !== 'get';
+      const versioned = meta?.versioning !== undefined;
       for (const [code, response] of Object.entries(responses)) {
-        response.headers = headersFor(Number(code), write);
+        response.headers = headersFor(Number(code), write, versioned);
       }
     }
   }

@@ -2,7 +2,9 @@ import type { Campaign, CampaignStatus } from '@campaigns/contract';
 import { type Campaign as CampaignRow, Prisma, type SqlRunner } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
-import type { Actor } from './deps';
+import { assertAllowed, type CampaignAction } from '../domain/lifecycle';
+import { assertIfMatch, nextVersionAt } from '../domain/versions';
+import type { Actor, ServiceDeps } from './deps';
 import { toCampaign } from './mappers';
 
 export type Tx = Prisma.TransactionClient;
@@ -23,18 +25,35 @@ export const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
  * step counts are read by a separate statement, not in this one. Another brand's campaign is
  * indistinguishable from a missing one.
  */
-export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promise<CampaignStatus> {
+export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promise<LockedCampaign> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await rowsOf<{ status: CampaignStatus }>(
+  const rows = await rowsOf<LockedCampaign>(
     tx,
     Prisma.sql`
-      SELECT status::text AS status FROM campaigns
+      SELECT status::text AS status, updated_at AS "updatedAt" FROM campaigns
        WHERE id = ${id} AND brand_id = ${actor.brandId}
          FOR UPDATE`,
   );
   const row = rows[0];
   if (!row) throw notFound('Campaign');
-  return row.status;
+  return row;
+}
+
+export interface LockedCampaign {
+  status: CampaignStatus;
+  /** The current version (domain/versions.ts). */
+  updatedAt: Date;
+}
+
+/**
+ * The start of every change to a campaign or its steps, in the contract's order: lock (404), the
+ * caller's If-Match (412 version_mismatch), the state rule of `action` (412 bad_state). Returns the
+ * instant of the change: the campaign's next version, strictly after the current one.
+ */
+export function beginChange(deps: ServiceDeps, locked: LockedCampaign, action: CampaignAction): Date {
+  assertIfMatch(deps.ifMatch, locked.updatedAt);
+  assertAllowed(action, locked.status);
+  return nextVersionAt(deps.clock.now(), locked.updatedAt);
 }
 
 export const countSteps = (tx: Tx, campaignId: string): Promise<number> =>

@@ -13,10 +13,10 @@ import { type Campaign as CampaignRow, Prisma, queryRows } from '@campaigns/db';
 import { copyName } from '../domain/copy-name';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
-import { assertAllowed } from '../domain/lifecycle';
 import { containsPattern, nameSearchKey } from '../domain/search';
+import { etagOf } from '../domain/versions';
 import { appendEvent, appendEvents, auditEventInsertFrom, campaignEvent, stepEvent } from './audit';
-import { CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
+import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign, toStep } from './mappers';
@@ -55,6 +55,7 @@ export async function createCampaign(
     });
     const campaign = toCampaign(row);
     await appendEvent(tx, campaignEvent(actor, 'campaign.created', null, campaign));
+    deps.reportVersion?.(etagOf(campaign.updated_at));
     return campaign;
   });
 }
@@ -71,6 +72,7 @@ export async function getCampaign(
     Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
   );
   if (!row) throw notFound('Campaign');
+  deps.reportVersion?.(etagOf(row.updatedAt));
   return toCampaign(row);
 }
 
@@ -111,7 +113,7 @@ export async function updateCampaign(
   input: UpdateCampaignInput,
 ): Promise<Campaign> {
   return inTransaction(deps, async (tx) => {
-    assertAllowed('update', await lockCampaign(tx, actor, input.id));
+    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'update');
     const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
       where: { id: input.id },
@@ -120,11 +122,12 @@ export async function updateCampaign(
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.segment_id !== undefined ? { segmentId: input.segment_id } : {}),
         ...(input.send_window !== undefined ? { sendWindow: sendWindowColumn(input.send_window) } : {}),
-        updatedAt: deps.clock.now(),
+        updatedAt: now,
       },
     });
     const campaign = toCampaign(row);
     await appendEvent(tx, campaignEvent(actor, 'campaign.updated', before, campaign));
+    deps.reportVersion?.(etagOf(now));
     return campaign;
   });
 }
@@ -145,9 +148,12 @@ export async function scheduleCampaign(
   // is raw pg on Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
   return inRawTransaction(deps, async (tx) => {
     const before = await lockCampaignRow(tx, actor, input.id);
-    assertAllowed('schedule', before.status);
-    // Read after the lock, so updated_at never goes backwards behind a change we waited for.
-    const now = deps.clock.now();
+    // After the lock, so the version moves past any change we waited for.
+    const now = beginChange(
+      deps,
+      { status: before.status, updatedAt: new Date(before.updated_at) },
+      'schedule',
+    );
     const campaign: Campaign = {
       ...before,
       status: 'scheduled',
@@ -169,6 +175,7 @@ export async function scheduleCampaign(
     if (!result?.scheduled) {
       throw badState('no_steps', 'A campaign without steps cannot be scheduled; add a step first');
     }
+    deps.reportVersion?.(etagOf(now));
     return campaign;
   });
 }
@@ -179,20 +186,15 @@ export async function unscheduleCampaign(
   input: CampaignIdInput,
 ): Promise<Campaign> {
   return inTransaction(deps, async (tx) => {
-    assertAllowed('unschedule', await lockCampaign(tx, actor, input.id));
+    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'unschedule');
     const before = await campaignBefore(tx, input.id);
     const row = await tx.campaign.update({
       where: { id: input.id },
-      data: {
-        status: 'draft',
-        scheduledAt: null,
-        publishedAt: null,
-        updatedAt: deps.clock.now(),
-        nextDueAt: null,
-      },
+      data: { status: 'draft', scheduledAt: null, publishedAt: null, updatedAt: now, nextDueAt: null },
     });
     const campaign = toCampaign(row);
     await appendEvent(tx, campaignEvent(actor, 'campaign.unscheduled', before, campaign));
+    deps.reportVersion?.(etagOf(now));
     return campaign;
   });
 }
@@ -203,9 +205,8 @@ export async function cancelCampaign(
   input: CampaignIdInput,
 ): Promise<Campaign> {
   return inTransaction(deps, async (tx) => {
-    assertAllowed('cancel', await lockCampaign(tx, actor, input.id));
+    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'cancel');
     const before = await campaignBefore(tx, input.id);
-    const now = deps.clock.now();
     const row = await tx.campaign.update({
       where: { id: input.id },
       // No next due time: the dispatcher never claims it again, and its lock on the row (taken before
@@ -214,6 +215,7 @@ export async function cancelCampaign(
     });
     const campaign = toCampaign(row);
     await appendEvent(tx, campaignEvent(actor, 'campaign.cancelled', before, campaign));
+    deps.reportVersion?.(etagOf(now));
     return campaign;
   });
 }
@@ -286,6 +288,7 @@ export async function duplicateCampaign(
         stepEvent(actor, 'step.added', campaign.id, { before: null, after: toStep(step), at: now }),
       ),
     ]);
+    deps.reportVersion?.(etagOf(now));
     return campaign;
   });
 }

@@ -8,6 +8,10 @@ export interface ServiceDeps {
   clock: Clock;
   /** Written inside a change's transaction, with its result (services/transactions.ts). */
   recordOutcome?: (tx: LockTx, result: unknown) => Promise<void>;
+  /** The request's `If-Match`: a change refuses to apply to another version (domain/versions.ts). */
+  ifMatch?: string;
+  /** Told the ETag of the campaign a read or change returned (or whose step it returned). */
+  reportVersion?: (etag: string) => void;
 }
 
 /** Who is acting: the verified token's subject and tenant. */

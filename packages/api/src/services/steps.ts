@@ -10,9 +10,9 @@ import {
 import { Prisma, type Step as StepRow } from '@campaigns/db';
 import { badState, notFound } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
-import { assertAllowed } from '../domain/lifecycle';
+import { etagOf } from '../domain/versions';
 import { appendEvent, auditEventInsertFrom, stepEvent } from './audit';
-import { countSteps, lockCampaign, type Tx } from './campaign-lock';
+import { beginChange, countSteps, lockCampaign, type Tx } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 import { toStep } from './mappers';
 import { inRawTransaction, inTransaction } from './transactions';
@@ -45,8 +45,7 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
   // the lock (campaign-lock.ts); nothing is written unless the count allows the insert. Raw pg on
   // Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
   return inRawTransaction(deps, async (tx) => {
-    assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
-    const now = deps.clock.now();
+    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'editSteps');
     const limit = STEP_LIMITS.maxStepsPerCampaign;
     const step: Step = {
       id: newId('step'),
@@ -83,6 +82,7 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
       }
       throw positionOutOfRange(result.count);
     }
+    deps.reportVersion?.(etagOf(now));
     // The stored step (jsonb normalizes `variables`), as a read of it would return.
     return toStep(result as StepRow);
   });
@@ -100,9 +100,9 @@ export async function listSteps(deps: ServiceDeps, actor: Actor, input: Campaign
 
 export async function updateStep(deps: ServiceDeps, actor: Actor, input: UpdateStepInput): Promise<Step> {
   return inTransaction(deps, async (tx) => {
-    assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
+    const locked = await lockCampaign(tx, actor, input.id);
     const step = await findStep(tx, input.id, input.step_id);
-    const now = deps.clock.now();
+    const now = beginChange(deps, locked, 'editSteps');
 
     const from = step.position;
     const to = input.position;
@@ -136,15 +136,16 @@ export async function updateStep(deps: ServiceDeps, actor: Actor, input: UpdateS
       tx,
       stepEvent(actor, 'step.updated', input.id, { before: toStep(step), after, at: now }),
     );
+    deps.reportVersion?.(etagOf(now));
     return after;
   });
 }
 
 export async function removeStep(deps: ServiceDeps, actor: Actor, input: StepRefInput): Promise<StepList> {
   return inTransaction(deps, async (tx) => {
-    assertAllowed('editSteps', await lockCampaign(tx, actor, input.id));
+    const locked = await lockCampaign(tx, actor, input.id);
     const step = await findStep(tx, input.id, input.step_id);
-    const now = deps.clock.now();
+    const now = beginChange(deps, locked, 'editSteps');
     await tx.step.delete({ where: { id: step.id } });
     await tx.$executeRaw`
       UPDATE campaign_steps SET position = position - 1, updated_at = ${now}
@@ -154,6 +155,7 @@ export async function removeStep(deps: ServiceDeps, actor: Actor, input: StepRef
       tx,
       stepEvent(actor, 'step.removed', input.id, { before: toStep(step), after: null, at: now }),
     );
+    deps.reportVersion?.(etagOf(now));
     return orderedSteps(tx, input.id);
   });
 }

@@ -16,6 +16,12 @@ import { middleware } from './init';
 const isErrorCode = (code: unknown): code is ApiErrorCode =>
   typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
 
+/** The ETag the change reported (services call ctx.reportVersion), to store with its response. */
+const versionOf = (ctx: { responseHeaders?: Record<string, string> }) => {
+  const etag = ctx.responseHeaders?.etag;
+  return etag === undefined ? {} : { etag };
+};
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -40,7 +46,7 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
     );
   }
   const ref = { brandId: ctx.auth.principal.brandId, key };
-  const fingerprint = requestFingerprint(path, await getRawInput());
+  const fingerprint = requestFingerprint(path, await getRawInput(), ctx.ifMatch);
   const claim = await claimKey(ctx.db, {
     ...ref,
     fingerprint,
@@ -61,7 +67,8 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
   }
   if (claim.kind === 'replay') {
     if (ctx.responseHeaders) ctx.responseHeaders['idempotent-replayed'] = 'true';
-    const { body } = claim.response;
+    const { body, etag } = claim.response;
+    if (etag !== undefined) ctx.reportVersion?.(etag);
     if (claim.response.status >= 400) {
       const error = isRecord(body) ? body : {};
       throw new DomainError(
@@ -80,7 +87,7 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
   const result = await next({
     ctx: {
       recordOutcome: async (tx: LockTx, body: unknown) => {
-        await completeKeyIn(tx, ref, { status: successStatus, body });
+        await completeKeyIn(tx, ref, { status: successStatus, body, ...versionOf(ctx) });
         storedWithWork = true;
       },
     },
@@ -91,7 +98,7 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
   // that failed validation (nothing ran) and unexpected failures (5xx; the work rolled back, so a retry
   // may run it again). A failure to store is not the caller's problem: the work is done.
   const response = result.ok
-    ? { status: successStatus, body: result.data }
+    ? { status: successStatus, body: result.data, ...versionOf(ctx) }
     : cause instanceof DomainError
       ? {
           status: ERROR_CODES[cause.code].status,

@@ -13,6 +13,12 @@ export type Meta = OpenApiMeta<{
   scope?: string;
   /** The 412 `details.reason` values the procedure can answer (the document's enum). */
   badStateReasons?: BadStateReason[];
+  /**
+   * How the procedure takes part in optimistic concurrency (API.md): `change` accepts `If-Match` and
+   * answers with the campaign's `ETag`; `read` answers with it and honours `If-None-Match` (304);
+   * `version` only answers with it.
+   */
+  versioning?: 'change' | 'read' | 'version';
 }>;
 
 const t = initTRPC

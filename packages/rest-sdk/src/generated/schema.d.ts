@@ -554,7 +554,7 @@ export interface components {
              * @example bad_state
              * @enum {string}
              */
-            error: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "request_timeout" | "bad_state" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
+            error: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "request_timeout" | "bad_state" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
             /** @description Human-readable explanation */
             message: string;
             /** @description Structured context: `reason` for 412, `issues` for 400, `required_scope` for 403 */
@@ -699,6 +699,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description The campaign’s version (of the Campaign returned, or of the campaign whose Step or steps were returned): `"<updated_at>"`, a strong entity tag. Send it as `If-Match` to make a change conditional. */
+        ETag: string;
         /** @description `true` when this is the stored first response to an earlier request with the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
         /** @description The caller’s current allowance (IETF draft-ietf-httpapi-ratelimit-headers): `"per-token";r=<calls left>;t=<seconds until the allowance is full again>`. */
@@ -879,6 +881,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1028,7 +1031,10 @@ export interface operations {
     getCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the campaign you have: when it is still current the answer is 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Opaque id chosen by the server */
                 id: string;
@@ -1043,11 +1049,23 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Campaign"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` names the campaign’s current version. No body. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation failed */
             400: {
@@ -1156,6 +1174,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -1189,6 +1209,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1271,7 +1292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not a draft (`details.status`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1353,6 +1374,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -1373,6 +1396,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1455,7 +1479,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is already sent or cancelled (`details.status`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is already sent or cancelled (`details.status`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1682,6 +1706,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1962,6 +1987,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -1987,6 +2014,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2069,7 +2097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not draft or scheduled (`details.status` says what it is); `no_steps`: the campaign has no steps; add one first */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not draft or scheduled (`details.status` says what it is); `no_steps`: the campaign has no steps; add one first */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2276,6 +2304,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -2320,6 +2350,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2402,7 +2433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status` says what it is); `position_out_of_range`: `position` is past the end (`details.max_position` is the last allowed); `step_limit_reached`: the campaign has 100 steps (`details.limit`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not a draft (`details.status` says what it is); `position_out_of_range`: `position` is past the end (`details.max_position` is the last allowed); `step_limit_reached`: the campaign has 100 steps (`details.limit`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2484,6 +2515,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -2501,6 +2534,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2583,7 +2617,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not a draft (`details.status`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2665,6 +2699,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -2709,6 +2745,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2791,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not a draft (`details.status`); `position_out_of_range`: `position` is past the last step (`details.max_position`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not a draft (`details.status`); `position_out_of_range`: `position` is past the last step (`details.max_position`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2873,6 +2910,8 @@ export interface operations {
             header?: {
                 /** @description Makes a retry safe: a request repeated with the same key, brand and body within 24 hours gets the first response back (status and body) without being executed again. Use a new key for each new request (a UUID, say); the same key with another body is 409 `idempotency_key_reused`. */
                 "Idempotency-Key"?: string;
+                /** @description Apply the change only to this version of the campaign: the `ETag` of a response that returned it (or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` (`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Opaque id chosen by the server */
@@ -2893,6 +2932,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -2975,7 +3015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Bad state; `details.reason` says which rule: `invalid_status`: the campaign is not scheduled (`details.status`) */
+            /** @description Bad state; `details.reason` says which rule: `version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the current one, which `details.current_etag` gives; `invalid_status`: the campaign is not scheduled (`details.status`) */
             412: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

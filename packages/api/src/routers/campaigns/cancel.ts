@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const cancel = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'change',
       method: 'POST',
       path: `${CAMPAIGN_PATH}/cancel`,
       operationId: 'cancelCampaign',

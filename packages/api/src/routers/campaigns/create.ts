@@ -6,6 +6,7 @@ import { CAMPAIGNS_PATH, restRoute } from './meta';
 export const create = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'version',
       method: 'POST',
       path: CAMPAIGNS_PATH,
       operationId: 'createCampaign',

@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const duplicate = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'version',
       method: 'POST',
       path: `${CAMPAIGN_PATH}/duplicate`,
       operationId: 'duplicateCampaign',

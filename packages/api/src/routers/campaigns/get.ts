@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const get = scopedProcedure(SCOPES.read)
   .meta(
     restRoute({
+      versioning: 'read',
       method: 'GET',
       path: CAMPAIGN_PATH,
       operationId: 'getCampaign',

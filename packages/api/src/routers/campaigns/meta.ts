@@ -16,6 +16,27 @@ const COMMON_ERRORS = {
   503: 'The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds',
 } as const;
 
+/** Request headers of optimistic concurrency (API.md, "Optimistic concurrency"). */
+const IF_MATCH = z
+  .string()
+  .max(512)
+  .optional()
+  .meta({
+    description:
+      'Apply the change only to this version of the campaign: the `ETag` of a response that returned it ' +
+      '(or its Step), i.e. `"<updated_at>"`. A stale one is 412 `precondition_failed` ' +
+      '(`version_mismatch`, with `current_etag`) and nothing changes. Without it the change is unconditional.',
+    example: '"2030-11-23T10:00:00.000Z"',
+  });
+const IF_NONE_MATCH = z.string().max(512).optional().meta({
+  description:
+    'The `ETag` of the campaign you have: when it is still current the answer is 304 with no body.',
+  example: '"2030-11-23T10:00:00.000Z"',
+});
+const VERSION_MISMATCH =
+  '`version_mismatch` (error `precondition_failed`): the `If-Match` names another version than the ' +
+  'current one, which `details.current_etag` gives';
+
 /** Write operations take an `Idempotency-Key` (docs/hardening.md) and can answer 409 because of it. */
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
 const IDEMPOTENCY_CONFLICT =
@@ -26,7 +47,7 @@ const IDEMPOTENCY_CONFLICT =
  * samples can be pasted in any order: one key shared by every sample made the second one a 409.
  */
 const idempotencyKeyHeader = (operationId: string) =>
-  z.object({
+  z.strictObject({
     'Idempotency-Key': z
       .string()
       .min(1)
@@ -58,14 +79,26 @@ const BODY_ERRORS: Record<string, Record<number, string>> = {
 /** The state rules an operation applies: each 412 `details.reason` it can answer, and what it means. */
 export type BadStateRules = Partial<Record<BadStateReason, string>>;
 
-function errorResponses(method: string, badState: BadStateRules | undefined): Record<number, string> {
+function errorResponses(
+  method: string,
+  badState: BadStateRules | undefined,
+  versioning: Meta['versioning'],
+): Record<number, string> {
   const errors: Record<number, string> = { ...COMMON_ERRORS, ...BODY_ERRORS[method] };
   if (WRITE_METHODS.has(method)) errors[409] = IDEMPOTENCY_CONFLICT;
   if (badState) {
     const rules = Object.entries(badState).map(([reason, meaning]) => `\`${reason}\`: ${meaning}`);
+    if (versioning === 'change') rules.unshift(VERSION_MISMATCH);
     errors[412] = `Bad state; \`details.reason\` says which rule: ${rules.join('; ')}`;
   }
   return errors;
+}
+
+function requestHeaders(method: string, operationId: string, versioning: Meta['versioning']) {
+  const idempotency = WRITE_METHODS.has(method) ? idempotencyKeyHeader(operationId) : undefined;
+  if (versioning === 'change') return (idempotency ?? z.strictObject({})).extend({ 'If-Match': IF_MATCH });
+  if (versioning === 'read') return z.strictObject({ 'If-None-Match': IF_NONE_MATCH });
+  return idempotency;
 }
 
 /** REST metadata of a campaigns operation: the route, its docs and the errors it declares. */
@@ -74,10 +107,12 @@ export const restRoute = (
     successStatus?: 200 | 201;
     badState?: BadStateRules;
     successDescription?: string;
+    versioning?: Meta['versioning'];
   },
 ): Meta => ({
   ...(route.successStatus ? { successStatus: route.successStatus } : {}),
   ...(route.badState ? { badStateReasons: Object.keys(route.badState) as BadStateReason[] } : {}),
+  ...(route.versioning ? { versioning: route.versioning } : {}),
   openapi: {
     method: route.method,
     path: route.path,
@@ -86,13 +121,18 @@ export const restRoute = (
     description: route.description,
     tags: ['campaigns'],
     protect: true,
-    ...(WRITE_METHODS.has(route.method)
-      ? { requestHeaders: idempotencyKeyHeader(route.operationId ?? route.path) }
-      : {}),
+    ...optional(
+      'requestHeaders',
+      requestHeaders(route.method, route.operationId ?? route.path, route.versioning),
+    ),
     ...(route.successDescription ? { successDescription: route.successDescription } : {}),
-    errorResponses: errorResponses(route.method, route.badState),
+    errorResponses: errorResponses(route.method, route.badState, route.versioning),
   },
 });
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 export const CAMPAIGNS_PATH = '/v1/messaging/campaigns';
 export const CAMPAIGN_PATH = `${CAMPAIGNS_PATH}/{id}` as const;

@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const removeStep = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'change',
       method: 'DELETE',
       path: `${CAMPAIGN_PATH}/steps/{step_id}`,
       operationId: 'removeCampaignStep',

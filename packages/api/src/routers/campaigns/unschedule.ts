@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const unschedule = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'change',
       method: 'POST',
       path: `${CAMPAIGN_PATH}/unschedule`,
       operationId: 'unscheduleCampaign',

@@ -6,6 +6,7 @@ import { CAMPAIGN_PATH, restRoute } from './meta';
 export const update = scopedProcedure(SCOPES.write)
   .meta(
     restRoute({
+      versioning: 'change',
       method: 'PATCH',
       path: CAMPAIGN_PATH,
       operationId: 'updateCampaign',
