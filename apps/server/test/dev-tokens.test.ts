@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/harness';
 
-// Development sign-in (src/http/dev-tokens.ts): the web app probes `GET /dev/token` and, when it is
-// offered, asks `POST /dev/token` for a token. Without the development secret both are plain 404s.
+// Development sign-in (src/http/dev-tokens.ts): the web app asks `GET /dev/sign-in` (200 on every
+// server, so a browser never logs a failed request) and, when it is offered, `POST /dev/token` for a
+// token. Without the development secret, /dev/token is a plain 404.
 
 describe('with development sign-in on', () => {
   let server: TestServer;
@@ -11,10 +12,10 @@ describe('with development sign-in on', () => {
   });
   afterAll(() => server?.close());
 
-  it('GET /dev/token is 204 with no body: the probe the web app uses', async () => {
-    const response = await fetch(`${server.url}/dev/token`);
-    expect(response.status).toBe(204);
-    expect(await response.text()).toBe('');
+  it('GET /dev/sign-in says it is offered', async () => {
+    const response = await fetch(`${server.url}/dev/sign-in`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ dev_sign_in: true });
   });
 
   it('POST /dev/token mints a token the API accepts for that brand and user', async () => {
@@ -45,6 +46,12 @@ describe('with development sign-in off (production)', () => {
     server = await startTestServer({ devTokens: false });
   });
   afterAll(() => server?.close());
+
+  it('GET /dev/sign-in says it is not offered, with a 200', async () => {
+    const response = await fetch(`${server.url}/dev/sign-in`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ dev_sign_in: false });
+  });
 
   it.each(['GET', 'POST'])('%s /dev/token is 404', async (method) => {
     const response = await fetch(`${server.url}/dev/token`, {

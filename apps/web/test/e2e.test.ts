@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,8 +17,22 @@ const CHROMIUM = '/usr/bin/chromium';
 const WEB_ROOT = resolve(import.meta.dirname, '..');
 const SCREENSHOTS = join(WEB_ROOT, 'test-results');
 const BRAND = 'brand_e2e';
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** Every console error and uncaught page error of any tab, asserted empty at the end. */
+const consoleErrors: string[] = [];
+
+/**
+ * Chromium logs every 4xx it receives. The API's refusals of what this suite deliberately asks for (a
+ * forged token, a past send time, a stale version) are answers the app shows next to the action; only
+ * those, on `/trpc`, are not errors here. Anything else, e.g. a probe that 404s, fails the suite.
+ */
+const isShownRefusal = (text: string, url: string): boolean =>
+  /^Failed to load resource: the server responded with a status of (400|401|412) /.test(text) &&
+  url !== '' &&
+  new URL(url).pathname.startsWith('/trpc/');
 
 let server: TestServer;
+let webRoot: string;
 let context: BrowserContext;
 let page: Page;
 const scratch: string[] = [];
@@ -36,6 +51,30 @@ const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 
 
 /** The screen's heading; every screen focuses its h1 when it opens. */
 const heading = () => page.getByRole('heading', { level: 1 });
+
+/**
+ * axe-core's WCAG checks on the screen as it is, at a desktop and a phone width: zero violations. Also
+ * that the tab's title names the screen.
+ */
+async function expectAccessible(screen: string, tab: Page = page): Promise<void> {
+  const size = tab.viewportSize() ?? { width: 1280, height: 900 };
+  const title = await tab.getByRole('heading', { level: 1 }).first().textContent();
+  expect(await tab.title(), screen).toBe(`${title?.trim()} · Messaging campaigns`);
+  if (!(await tab.evaluate(() => 'axe' in window))) await tab.addScriptTag({ path: AXE_SOURCE });
+  for (const width of [1280, 390]) {
+    await tab.setViewportSize({ width, height: 900 });
+    const violations = await tab.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
+      const results = await axe.run(document);
+      return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations, `${screen} at ${width} px`).toEqual([]);
+  }
+  await tab.setViewportSize(size);
+}
+interface AxeResults {
+  violations: Array<{ id: string; nodes: Array<{ target: string[] }> }>;
+}
 
 /**
  * `vite build`, as `pnpm --filter @campaigns/web build` runs it, in a child process: in this one Vitest has
@@ -70,9 +109,18 @@ async function openBrowser(): Promise<void> {
     // A fixed zone, so the picker's offset and the times on screen are known.
     timezoneId: 'Europe/Berlin',
     locale: 'en-GB',
-    viewport: { width: 1100, height: 900 },
+    viewport: { width: 1280, height: 900 },
   });
+  const watch = (tab: Page) => {
+    tab.on('console', (message) => {
+      if (message.type() !== 'error' || isShownRefusal(message.text(), message.location().url)) return;
+      consoleErrors.push(`${tab.url()}: ${message.text()} (${message.location().url})`);
+    });
+    tab.on('pageerror', (error) => consoleErrors.push(`${tab.url()}: ${error.message}`));
+  };
+  context.on('page', watch);
   page = context.pages()[0] ?? (await context.newPage());
+  watch(page);
   // Fail a step well before the test's own timeout, with Playwright's message saying what it waited for.
   page.setDefaultTimeout(10_000);
 }
@@ -80,7 +128,8 @@ async function openBrowser(): Promise<void> {
 describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startTestServer({ webRoot: await buildWebApp() });
+    webRoot = await buildWebApp();
+    server = await startTestServer({ webRoot });
     const home = await fetch(server.url);
     if (!home.headers.get('content-type')?.startsWith('text/html')) {
       throw new Error(
@@ -101,14 +150,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     // browser logs no failed request for it.
     const probes: string[] = [];
     page.on('response', (response) => {
-      if (new URL(response.url()).pathname === '/dev/token') {
-        probes.push(`${response.request().method()} ${response.status()}`);
+      if (new URL(response.url()).pathname.startsWith('/dev/')) {
+        probes.push(
+          `${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`,
+        );
       }
     });
     await page.goto(server.url);
     await poll(() => heading().textContent()).toBe('Sign in to Messaging campaigns');
     await page.getByLabel('Brand ID').waitFor();
-    expect(probes).toEqual(['GET 204']);
+    expect(probes).toEqual(['GET /dev/sign-in 200']);
+    await expectAccessible('sign-in');
     page.removeAllListeners('response');
     const tokenField = page.getByRole('textbox', { name: 'Access token' });
     const signIn = page.getByRole('button', { name: 'Sign in' }).last();
@@ -135,6 +187,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).first().click();
     await poll(() => heading().textContent()).toBe('Campaigns');
     await page.getByText('No campaigns yet.').waitFor();
+    await expectAccessible('empty list');
   });
 
   let campaignUrl = '';
@@ -150,6 +203,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     expect(await page.locator('#create-name-error').textContent()).toBe('Required.');
     expect(await name.evaluate((element) => element === document.activeElement)).toBe(true);
     await screenshot('02-create-validation');
+    await expectAccessible('create, with errors');
 
     await name.fill('Spring sale');
     await page.getByLabel('Description (optional)').fill('Three reminders for the spring sale');
@@ -191,6 +245,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await page.locator('#add-step-position').fill('3');
     await page.locator('#add-step-variables').fill('');
     await screenshot('03-detail-steps');
+    await expectAccessible('draft detail');
   });
 
   it('removes a step after confirmation', async () => {
@@ -221,7 +276,13 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     expect(await page.locator('#sending-status').textContent()).toContain('15 Jun 2030, 10:00');
     // Steps are locked once scheduled.
     expect(await page.getByRole('button', { name: 'Move step 1 down' }).count()).toBe(0);
+    // Progress, with the next step's planned time.
+    await poll(() => page.locator('#delivery-progress').textContent()).toContain(
+      // Step 1 (tpl_reminder, moved up) waits 90 minutes after the send time.
+      '0 of 2 steps sent · next at 15 Jun 2030, 11:30 (Europe/Berlin)',
+    );
     await screenshot('05-detail-scheduled');
+    await expectAccessible('scheduled detail');
 
     // What the server stored is the instant picked in Berlin (UTC+2 in June).
     const token = await server.token({ brand: BRAND });
@@ -258,6 +319,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     expect(page.url()).toMatch(/\?status=scheduled$/);
     expect(await items.first().textContent()).toContain('Spring sale');
     await screenshot('08-list-filtered');
+    await expectAccessible('filtered list');
   });
 
   it('edits a send window, shows the planned times it gives, duplicates, and finds campaigns by name', async () => {
@@ -323,6 +385,87 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await page.getByLabel('Search by name').fill('no such campaign');
     await page.getByText('No campaigns whose name contains “no such campaign”.').waitFor();
     await screenshot('10-search');
+    await expectAccessible('search without results');
+  });
+
+  it('refuses to overwrite a change made elsewhere, and shows what changed', async () => {
+    const client = server.client(await server.token({ brand: BRAND }));
+    const draft = await client.campaigns.create.mutate({ name: 'Autumn sale', segment_id: 'seg_autumn' });
+    await page.goto(`${server.url}/campaigns/${draft.id}`);
+    await poll(() => heading().textContent()).toBe('Autumn sale');
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    await page.getByLabel('Description (optional)').fill('Edited in the browser');
+    // Meanwhile, someone else renames it.
+    await client.campaigns.update.mutate({ id: draft.id, name: 'Autumn sale (final)' });
+    await page.getByRole('button', { name: 'Save details' }).click();
+    const message = page.locator('.form .action-error');
+    await poll(() => message.textContent()).toContain('changed by someone else');
+    await poll(() => message.textContent()).toContain(
+      'Changed meanwhile: name “Autumn sale” → “Autumn sale (final)”.',
+    );
+    // The page shows the newer state: the fields not touched here take the new values, the one typed
+    // here is kept, and nothing was saved over the rename.
+    await poll(() => heading().textContent()).toBe('Autumn sale (final)');
+    await poll(() => page.getByLabel('Name').inputValue()).toBe('Autumn sale (final)');
+    expect(await page.getByLabel('Description (optional)').inputValue()).toBe('Edited in the browser');
+    expect((await client.campaigns.get.query({ id: draft.id })).description).toBeNull();
+    await screenshot('11-conflict');
+    await expectAccessible('edit refused after a change elsewhere');
+    // Saving again applies only what was changed here, to the version now shown.
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await poll(() => page.getByRole('button', { name: 'Edit details' }).count()).toBe(1);
+    expect(await client.campaigns.get.query({ id: draft.id })).toMatchObject({
+      name: 'Autumn sale (final)',
+      description: 'Edited in the browser',
+    });
+
+    // Escape closes the editor and gives focus back to the button that opened it.
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    await page.getByLabel('Name').press('Escape');
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('edit-details');
+
+    // The audit trail: who did what, and what it changed.
+    const history = page.locator('.history');
+    await poll(() => history.textContent()).toContain('created the campaign');
+    expect(await history.textContent()).toContain('name “Autumn sale” → “Autumn sale (final)”');
+  });
+
+  it('closes the cancel question on Escape and gives focus back', async () => {
+    await page.getByRole('button', { name: 'Cancel campaign…' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel campaign' }).waitFor();
+    await page.keyboard.press('Escape');
+    await poll(() => page.getByRole('button', { name: 'Yes, cancel campaign' }).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cancel-campaign');
+  });
+
+  it('offers a read-only token no controls that would be refused, and says why', async () => {
+    const readOnly = await server.token({
+      brand: BRAND,
+      sub: 'viewer',
+      scopes: ['messaging:campaigns:read'],
+    });
+    const tab = await context.newPage();
+    await tab.goto(server.url);
+    await tab.getByRole('textbox', { name: 'Access token' }).fill(readOnly);
+    await tab.getByRole('button', { name: 'Sign in' }).last().click();
+    await poll(() => tab.getByRole('heading', { level: 1 }).textContent()).toBe('Campaigns');
+    await tab.getByText('You can view campaigns but not change them').waitFor();
+    expect(await tab.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
+    await tab.locator('.campaign-list a').first().click();
+    await tab.locator('.summary').waitFor();
+    for (const control of [
+      'Edit details',
+      'Duplicate',
+      'Schedule',
+      'Reschedule',
+      'Unschedule',
+      'Cancel campaign…',
+    ]) {
+      expect(await tab.getByRole('button', { name: control, exact: true }).count(), control).toBe(0);
+    }
+    await tab.getByText('You can view campaigns but not change them').waitFor();
+    await expectAccessible('read-only detail', tab);
+    await tab.close();
   });
 
   it('renders again on reload, in a second tab and on Back, with the cache on (304s included)', async () => {
@@ -371,5 +514,26 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     page.off('console', onConsole);
     page.off('request', onRequest);
     expect(errors).toEqual([]);
+  });
+
+  it('on a production server (no development sign-in): only the token form, no error logged, axe clean', async () => {
+    const production = await startTestServer({ webRoot, devTokens: false });
+    const tab = await context.newPage();
+    try {
+      await tab.goto(production.url);
+      await poll(() => tab.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'Sign in to Messaging campaigns',
+      );
+      await tab.getByRole('textbox', { name: 'Access token' }).waitFor();
+      expect(await tab.getByLabel('Brand ID').count()).toBe(0);
+      await expectAccessible('production sign-in', tab);
+    } finally {
+      await tab.close();
+      await production.close();
+    }
+  });
+
+  it('logged no console error and no page error on any screen, in any tab', () => {
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -26,7 +26,15 @@ describe('readClaims', () => {
       sub: 'ada',
       brandId: 'brand_demo',
       expiresAt: 2_000_000_000_000,
+      scopes: [],
     });
+  });
+
+  it('reads the scopes the token grants, to offer only the controls they allow', () => {
+    const claims = readClaims(
+      token({ sub: 'ada', scope: 'messaging:campaigns:read  messaging:campaigns:write' }),
+    );
+    expect(claims?.scopes).toEqual(['messaging:campaigns:read', 'messaging:campaigns:write']);
   });
 
   it('rejects what is not a JWT and spots expired tokens', () => {

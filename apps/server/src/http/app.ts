@@ -19,7 +19,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { devTokensPlugin } from './dev-tokens';
+import { devSignInProbePlugin, devTokensPlugin } from './dev-tokens';
 import { addCors, addJsonDepthLimit, addSecurityHeaders } from './hardening';
 import { startIdempotencyPurge } from './idempotency-purge';
 import { contextPerRequest } from './request-context';
@@ -209,6 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  await app.register(devSignInProbePlugin(options.devTokens !== undefined));
   if (options.devTokens) await app.register(devTokensPlugin(options.devTokens.secret));
 
   app.get('/healthz', async () => ({ status: 'ok' }));

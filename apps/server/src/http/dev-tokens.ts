@@ -9,13 +9,24 @@ const DevTokenRequestSchema = z.strictObject({
 
 /**
  * Development sign-in for the web app: `POST /dev/token {brand_id, sub}` mints a token signed with the
- * development secret, and `GET /dev/token` (204) tells the app that it can. Registered only when the
- * server itself runs with that secret, never in production, where both are 404 (`/dev` is an API path,
- * so it never falls back to the web app); the secret never leaves the server.
+ * development secret (`GET /dev/sign-in` tells the app that it can). Registered only when the server
+ * itself runs with that secret, never in production, where it is 404 (`/dev` is an API path, so it never
+ * falls back to the web app); the secret never leaves the server.
  */
+/**
+ * `GET /dev/sign-in`: `{dev_sign_in: true|false}`, on every server. The web app asks it rather than probing
+ * `/dev/token`, so that a production server's answer is a 200, not a 404 the browser logs as an error.
+ */
+export function devSignInProbePlugin(available: boolean) {
+  return async function devSignInProbe(scope: FastifyInstance): Promise<void> {
+    scope.get('/dev/sign-in', async (_request, reply) =>
+      reply.header('cache-control', 'no-store').send({ dev_sign_in: available }),
+    );
+  };
+}
+
 export function devTokensPlugin(secret: string) {
   return async function devTokens(scope: FastifyInstance): Promise<void> {
-    scope.get('/dev/token', async (_request, reply) => reply.code(204).send());
     scope.post('/dev/token', async (request, reply) => {
       const parsed = DevTokenRequestSchema.safeParse(request.body ?? {});
       if (!parsed.success) {

@@ -1,3 +1,4 @@
+import { STEP_LIMITS } from '@campaigns/contract';
 import { type ApiProblem, readApiProblem } from './problem';
 import type { CampaignStatus } from './types';
 
@@ -97,7 +98,10 @@ function badState(action: Action, details: ApiProblem['details']): ErrorReport {
       return { summary: '', fields: { position: `Choose a position from 1 to ${last}.` } };
     }
     case 'step_limit_reached':
-      return { summary: `A campaign can have at most ${num(details.limit, 100)} steps.`, fields: {} };
+      return {
+        summary: `A campaign can have at most ${num(details.limit, STEP_LIMITS.maxStepsPerCampaign)} steps.`,
+        fields: {},
+      };
     default:
       return { summary: 'This change is not possible in the campaign’s current state.', fields: {} };
   }
@@ -144,6 +148,13 @@ export function describeError(
 ): ErrorReport {
   const problem = readApiProblem(error);
   if (problem.code === 'validation_failed') return validation(problem.details, formFields);
+  if (problem.code === 'precondition_failed') {
+    return {
+      summary:
+        'This campaign was changed by someone else after this page showed it, so your change was not saved. The page now shows the latest version; make your change again if it is still needed.',
+      fields: {},
+    };
+  }
   if (problem.code === 'bad_state') {
     const report = badState(action, problem.details);
     // A field the form does not show cannot carry the message; the action does.

@@ -4,6 +4,8 @@ export interface TokenClaims {
   brandId: string | null;
   /** Expiry in epoch milliseconds, or null when the token has no `exp`. */
   expiresAt: number | null;
+  /** The space-separated `scope` claim, split (none: no scopes, as the server reads it). */
+  scopes: string[];
 }
 
 const JWT = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$/;
@@ -24,11 +26,12 @@ export function readClaims(token: string): TokenClaims | null {
   try {
     const claims: unknown = JSON.parse(decodeBase64Url(payload));
     if (typeof claims !== 'object' || claims === null) return null;
-    const { sub, brand_id: brandId, exp } = claims as Record<string, unknown>;
+    const { sub, brand_id: brandId, exp, scope } = claims as Record<string, unknown>;
     return {
       sub: typeof sub === 'string' ? sub : null,
       brandId: typeof brandId === 'string' ? brandId : null,
       expiresAt: typeof exp === 'number' ? exp * 1000 : null,
+      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
     };
   } catch {
     return null;

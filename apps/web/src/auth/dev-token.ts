@@ -3,10 +3,15 @@
  * server answers 404. The secret itself never reaches the browser: the server signs, the app only asks.
  */
 
-/** Whether this server offers development sign-in: `GET /dev/token` is 204 when it does, 404 when not. */
+/** Whether this server offers development sign-in: `GET /dev/sign-in` says so on every server (200). */
 export async function devSignInAvailable(): Promise<boolean> {
   try {
-    return (await fetch('/dev/token')).status === 204;
+    const response = await fetch('/dev/sign-in');
+    if (!response.ok) return false;
+    const body: unknown = await response.json();
+    return (
+      typeof body === 'object' && body !== null && (body as { dev_sign_in?: unknown }).dev_sign_in === true
+    );
   } catch {
     return false;
   }

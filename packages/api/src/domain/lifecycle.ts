@@ -1,26 +1,9 @@
-import type { CampaignStatus } from '@campaigns/contract';
+import { type CampaignAction, type CampaignStatus, isAllowed } from '@campaigns/contract';
 import { badState } from './errors';
 
-/**
- * The campaign state machine, in one place. Every operation that depends on a campaign's status asks
- * `assertAllowed`, and the dispatcher's transitions are listed here too.
- *
- *   draft ──schedule──▶ scheduled ──(first step fired)──▶ sending ──(last step fired)──▶ sent
- *     ▲                    │  ▲
- *     └────unschedule──────┘  └─schedule (reschedule)
- *   draft | scheduled | sending ──cancel──▶ cancelled
- */
-const ALLOWED_FROM = {
-  schedule: ['draft', 'scheduled'],
-  unschedule: ['scheduled'],
-  cancel: ['draft', 'scheduled', 'sending'],
-  update: ['draft'],
-  editSteps: ['draft'],
-  startSending: ['scheduled'],
-  finishSending: ['sending'],
-} as const satisfies Record<string, readonly CampaignStatus[]>;
-
-export type CampaignAction = keyof typeof ALLOWED_FROM;
+// The table of allowed source statuses is the contract's (shared with the web app); this adds the
+// messages and the throwing check every operation and the dispatcher use.
+export { allowedFrom, type CampaignAction, isAllowed } from '@campaigns/contract';
 
 const DESCRIPTIONS: Record<CampaignAction, string> = {
   schedule: 'only draft or scheduled campaigns can be scheduled',
@@ -31,11 +14,6 @@ const DESCRIPTIONS: Record<CampaignAction, string> = {
   startSending: 'only scheduled campaigns can start sending',
   finishSending: 'only sending campaigns can finish sending',
 };
-
-export const allowedFrom = (action: CampaignAction): readonly CampaignStatus[] => ALLOWED_FROM[action];
-
-export const isAllowed = (action: CampaignAction, status: CampaignStatus): boolean =>
-  (ALLOWED_FROM[action] as readonly CampaignStatus[]).includes(status);
 
 /** Throws 412 `bad_state` with `{reason: "invalid_status", status}` when `action` is not allowed. */
 export function assertAllowed(action: CampaignAction, status: CampaignStatus): void {

@@ -1,3 +1,4 @@
+import { isAllowed } from '@campaigns/contract';
 import type { CampaignStatus } from '../../api/types';
 
 export const STATUS_LABELS: Record<CampaignStatus, string> = {
@@ -9,15 +10,16 @@ export const STATUS_LABELS: Record<CampaignStatus, string> = {
 };
 
 /**
- * Which actions to offer in each status (API.md, lifecycle). Only a hint for the UI: the server decides,
- * and a refusal (412) is shown next to the action if the campaign changed meanwhile.
+ * Which actions to offer in each status: the contract's state machine table, the one the server
+ * enforces. Only a hint for the UI: the server decides, and a refusal (412) is shown next to the action
+ * if the campaign changed meanwhile.
  */
 export const can = {
-  editDetails: (status: CampaignStatus) => status === 'draft',
-  editSteps: (status: CampaignStatus) => status === 'draft',
-  schedule: (status: CampaignStatus) => status === 'draft' || status === 'scheduled',
-  unschedule: (status: CampaignStatus) => status === 'scheduled',
-  cancel: (status: CampaignStatus) => status === 'draft' || status === 'scheduled' || status === 'sending',
+  editDetails: (status: CampaignStatus) => isAllowed('update', status),
+  editSteps: (status: CampaignStatus) => isAllowed('editSteps', status),
+  schedule: (status: CampaignStatus) => isAllowed('schedule', status),
+  unschedule: (status: CampaignStatus) => isAllowed('unschedule', status),
+  cancel: (status: CampaignStatus) => isAllowed('cancel', status),
 };
 
 /** Statuses that change by themselves (the dispatcher fires steps), so the screen keeps polling. */

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
+import { READ_ONLY_NOTE, useCanChange } from '../../../auth/permissions';
 import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
 import { Link, navigate } from '../../../router/history';
@@ -22,6 +23,7 @@ export function CreateCampaignScreen() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const announce = useAnnounce();
+  const canChange = useCanChange();
   const formRef = useRef<HTMLFormElement>(null);
   const errors = useFormErrors(formRef);
   const [values, setValues] = useState<CampaignFieldValues>(emptyCampaignFields);
@@ -45,6 +47,18 @@ export function CreateCampaignScreen() {
     errors.clear();
     create.mutate(checked.data);
   };
+
+  if (!canChange) {
+    return (
+      <>
+        <Link to={paths.list()} className="back-link">
+          ← All campaigns
+        </Link>
+        <PageHeading>New campaign</PageHeading>
+        <p className="note">{READ_ONLY_NOTE}</p>
+      </>
+    );
+  }
 
   return (
     <>

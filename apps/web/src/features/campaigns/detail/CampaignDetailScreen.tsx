@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
+import { READ_ONLY_NOTE, useCanChange } from '../../../auth/permissions';
 import { Link } from '../../../router/history';
 import { paths } from '../../../router/routes';
 import { ActionError } from '../../../ui/ActionError';
@@ -8,16 +9,19 @@ import { PageHeading } from '../../../ui/PageHeading';
 import { DeliveriesSection } from '../deliveries/DeliveriesSection';
 import { CampaignOverview } from '../details/CampaignOverview';
 import { DuplicateButton } from '../duplicate/DuplicateButton';
+import { HistorySection } from '../history/HistorySection';
 import { StatusBadge } from '../StatusBadge';
 import { SendingSection } from '../schedule/SendingSection';
 import { isLive } from '../status';
 import { StepsSection } from '../steps/StepsSection';
+import { CampaignVersionProvider } from '../versions/useVersionGuard';
 
 /** How often a scheduled or sending campaign is re-read, to show it start and finish without a reload. */
 const LIVE_REFRESH_MS = 3_000;
 
 export function CampaignDetailScreen({ campaignId }: { campaignId: string }) {
   const trpc = useTRPC();
+  const canChange = useCanChange();
   const campaign = useQuery({
     ...trpc.campaigns.get.queryOptions({ id: campaignId }),
     refetchInterval: (query) =>
@@ -48,17 +52,19 @@ export function CampaignDetailScreen({ campaignId }: { campaignId: string }) {
 
   const data = campaign.data;
   return (
-    <>
+    <CampaignVersionProvider campaign={data}>
       {back}
       <div className="page-header">
         <PageHeading>{data.name}</PageHeading>
         <StatusBadge status={data.status} />
-        <DuplicateButton campaign={data} />
+        {canChange ? <DuplicateButton campaign={data} /> : null}
       </div>
+      {canChange ? null : <p className="note">{READ_ONLY_NOTE}</p>}
       <CampaignOverview campaign={data} />
       <StepsSection campaign={data} />
       <SendingSection campaign={data} />
       <DeliveriesSection campaign={data} />
-    </>
+      <HistorySection campaign={data} />
+    </CampaignVersionProvider>
   );
 }

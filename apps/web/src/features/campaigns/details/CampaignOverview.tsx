@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Campaign } from '../../../api/types';
+import { useCanChange } from '../../../auth/permissions';
 import { usePendingFocus } from '../../../ui/usePendingFocus';
 import { can } from '../status';
 import { CampaignSummary } from './CampaignSummary';
@@ -9,7 +10,8 @@ import { EditDetailsForm } from './EditDetailsForm';
 export function CampaignOverview({ campaign }: { campaign: Campaign }) {
   const [editing, setEditing] = useState(false);
   const focusLater = usePendingFocus();
-  const editable = can.editDetails(campaign.status);
+  const canChange = useCanChange();
+  const editable = canChange && can.editDetails(campaign.status);
 
   return (
     <section className="section" aria-labelledby="overview-heading">

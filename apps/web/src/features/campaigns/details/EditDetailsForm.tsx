@@ -8,9 +8,11 @@ import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
 import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
+import { onEscape } from '../../../ui/keys';
 import { useFocusFirstField } from '../../../ui/useFocusFirstField';
 import { useCampaignCache } from '../detail/useCampaignCache';
 import { sendWindowValues } from '../send-window/send-window-values';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { CAMPAIGN_FIELDS, CampaignFields, type CampaignFieldValues, toCampaignInput } from './CampaignFields';
 
 interface EditDetailsFormProps {
@@ -26,27 +28,38 @@ export function EditDetailsForm({ campaign, onClose }: EditDetailsFormProps) {
   const formRef = useRef<HTMLFormElement>(null);
   const errors = useFormErrors(formRef);
   useFocusFirstField(formRef);
-  const [values, setValues] = useState<CampaignFieldValues>({
-    name: campaign.name,
-    description: campaign.description ?? '',
-    segment_id: campaign.segment_id,
-    send_window: sendWindowValues(campaign.send_window),
-  });
+  // `base`: the version the form started from. A newer version (a refused save re-reads it) replaces
+  // every field the marketer has not touched, and becomes the new base.
+  const [base, setBase] = useState(campaign);
+  const [values, setValues] = useState<CampaignFieldValues>(() => fieldValuesOf(campaign));
+  if (campaign.updated_at !== base.updated_at) {
+    const before = fieldValuesOf(base);
+    const after = fieldValuesOf(campaign);
+    setValues((current) => mergeUntouched(current, before, after));
+    setBase(campaign);
+  }
 
+  const guard = useVersionGuard();
   const update = useMutation(
     trpc.campaigns.update.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: (updated) => {
         cache.setCampaign(updated);
         announce('Campaign details saved');
         onClose();
       },
-      onError: (error) => errors.fail(describeError(error, 'update', CAMPAIGN_FIELDS)),
+      onError: (error) =>
+        guard.refused(error, (changed) =>
+          errors.fail(withChanges(describeError(error, 'update', CAMPAIGN_FIELDS), changed)),
+        ),
     }),
   );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const checked = validate(UpdateCampaignInputSchema, { id: campaign.id, ...toCampaignInput(values) });
+    // Only what the marketer changed: a field changed elsewhere meanwhile is never sent back.
+    const changes = changedFields(toCampaignInput(values), toCampaignInput(fieldValuesOf(base)));
+    const checked = validate(UpdateCampaignInputSchema, { id: campaign.id, ...changes });
     if (!checked.ok) return errors.fail({ fields: checked.fields });
     errors.clear();
     update.mutate(checked.data);
@@ -59,9 +72,7 @@ export function EditDetailsForm({ campaign, onClose }: EditDetailsFormProps) {
       noValidate
       className="form card"
       aria-label="Edit campaign details"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onClose();
-      }}
+      onKeyDown={onEscape(onClose)}
     >
       <CampaignFields values={values} errors={errors.fields} onChange={setValues} idPrefix="edit-campaign" />
       <div className="form__actions">
@@ -75,4 +86,33 @@ export function EditDetailsForm({ campaign, onClose }: EditDetailsFormProps) {
       <ActionError message={errors.summary} />
     </form>
   );
+}
+
+const fieldValuesOf = (campaign: Campaign): CampaignFieldValues => ({
+  name: campaign.name,
+  description: campaign.description ?? '',
+  segment_id: campaign.segment_id,
+  send_window: sendWindowValues(campaign.send_window),
+});
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Each field as the marketer left it if touched, else as the newer version has it. */
+function mergeUntouched(
+  current: CampaignFieldValues,
+  before: CampaignFieldValues,
+  after: CampaignFieldValues,
+): CampaignFieldValues {
+  const merged = { ...current };
+  for (const key of Object.keys(current) as (keyof CampaignFieldValues)[]) {
+    if (same(current[key], before[key])) Object.assign(merged, { [key]: after[key] });
+  }
+  return merged;
+}
+
+/** The input's fields that differ from the base's. */
+function changedFields<T extends Record<string, unknown>>(input: T, base: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(input).filter(([key, value]) => !same(value, base[key])),
+  ) as Partial<T>;
 }

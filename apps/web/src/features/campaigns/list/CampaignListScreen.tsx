@@ -1,5 +1,6 @@
 import { CAMPAIGN_LIMITS, CAMPAIGN_STATUSES } from '@campaigns/contract';
 import type { CampaignStatus } from '../../../api/types';
+import { READ_ONLY_NOTE, useCanChange } from '../../../auth/permissions';
 import { Link, navigate, useLocation } from '../../../router/history';
 import { paths } from '../../../router/routes';
 import { PageHeading } from '../../../ui/PageHeading';
@@ -13,6 +14,7 @@ const parseStatus = (value: string | null): CampaignStatus | undefined =>
 /** All campaigns of the brand, newest first, filtered by status and name (kept in the URL so it can be shared). */
 export function CampaignListScreen() {
   const { searchParams } = useLocation();
+  const canChange = useCanChange();
   const status = parseStatus(searchParams.get('status'));
   const q = searchParams.get('q') ?? '';
   // The API searches from 3 characters on; shorter text lists everything (the box says so).
@@ -21,10 +23,13 @@ export function CampaignListScreen() {
     <>
       <div className="page-header">
         <PageHeading>Campaigns</PageHeading>
-        <Link to={paths.create()} className="button button--primary">
-          New campaign
-        </Link>
+        {canChange ? (
+          <Link to={paths.create()} className="button button--primary">
+            New campaign
+          </Link>
+        ) : null}
       </div>
+      {canChange ? null : <p className="note">{READ_ONLY_NOTE}</p>}
       <div className="filters">
         <SearchBox value={q} onChange={(next) => navigate(paths.list(status, next), { replace: true })} />
         <StatusFilter value={status} onChange={(next) => navigate(paths.list(next, q), { replace: true })} />

@@ -5,9 +5,11 @@ import { useTRPC } from '../../../api/trpc';
 import type { Campaign } from '../../../api/types';
 import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
+import { onEscape } from '../../../ui/keys';
 import { usePendingFocus } from '../../../ui/usePendingFocus';
 import { useCampaignCache } from '../detail/useCampaignCache';
 import { can } from '../status';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 
 interface LifecycleActionsProps {
   campaign: Campaign;
@@ -24,18 +26,24 @@ export function LifecycleActions({ campaign, onDone }: LifecycleActionsProps) {
   const [error, setError] = useState<string | null>(null);
   const focusLater = usePendingFocus();
 
+  const guard = useVersionGuard();
   const unschedule = useMutation(
     trpc.campaigns.unschedule.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: (updated) => {
         cache.setCampaign(updated);
         announce('Campaign unscheduled; it is a draft again');
         onDone();
       },
-      onError: (failure) => setError(describeError(failure, 'unschedule').summary),
+      onError: (failure) =>
+        guard.refused(failure, (changed) =>
+          setError(withChanges(describeError(failure, 'unschedule'), changed).summary),
+        ),
     }),
   );
   const cancel = useMutation(
     trpc.campaigns.cancel.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: (updated) => {
         setConfirmingCancel(false);
         cache.setCampaign(updated);
@@ -44,10 +52,17 @@ export function LifecycleActions({ campaign, onDone }: LifecycleActionsProps) {
       },
       onError: (failure) => {
         setConfirmingCancel(false);
-        setError(describeError(failure, 'cancel').summary);
+        guard.refused(failure, (changed) =>
+          setError(withChanges(describeError(failure, 'cancel'), changed).summary),
+        );
       },
     }),
   );
+
+  const keepCampaign = () => {
+    setConfirmingCancel(false);
+    focusLater('cancel-campaign');
+  };
 
   if (!can.unschedule(campaign.status) && !can.cancel(campaign.status)) return null;
 
@@ -84,6 +99,7 @@ export function LifecycleActions({ campaign, onDone }: LifecycleActionsProps) {
         ) : null}
       </div>
       {confirmingCancel ? (
+        // Escape on either answer means "Keep campaign"; focus returns to the button that asked.
         <div className="confirm-box">
           <p id="cancel-question">
             Cancel this campaign? Steps that have not been sent yet will never be sent. This cannot be undone.
@@ -95,6 +111,7 @@ export function LifecycleActions({ campaign, onDone }: LifecycleActionsProps) {
               id="confirm-cancel"
               aria-describedby="cancel-question"
               disabled={cancel.isPending}
+              onKeyDown={onEscape(keepCampaign)}
               onClick={() => cancel.mutate({ id: campaign.id })}
             >
               {cancel.isPending ? 'Cancelling…' : 'Yes, cancel campaign'}
@@ -102,10 +119,8 @@ export function LifecycleActions({ campaign, onDone }: LifecycleActionsProps) {
             <button
               type="button"
               className="button"
-              onClick={() => {
-                setConfirmingCancel(false);
-                focusLater('cancel-campaign');
-              }}
+              onKeyDown={onEscape(keepCampaign)}
+              onClick={keepCampaign}
             >
               Keep campaign
             </button>

@@ -16,6 +16,7 @@ import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
 import { Field } from '../../../ui/Field';
 import { useCampaignCache } from '../detail/useCampaignCache';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 
 const PICKER_PROBLEMS = {
   empty: 'Choose a date and time.',
@@ -40,6 +41,7 @@ interface ScheduleFormProps {
 
 export function ScheduleForm({ campaign, onDone }: ScheduleFormProps) {
   const trpc = useTRPC();
+  const guard = useVersionGuard();
   const announce = useAnnounce();
   const cache = useCampaignCache(campaign.id);
   const formRef = useRef<HTMLFormElement>(null);
@@ -51,12 +53,16 @@ export function ScheduleForm({ campaign, onDone }: ScheduleFormProps) {
 
   const schedule = useMutation(
     trpc.campaigns.schedule.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: (updated) => {
         cache.setCampaign(updated);
         if (updated.scheduled_at) announce(`Campaign scheduled for ${formatInstant(updated.scheduled_at)}`);
         onDone();
       },
-      onError: (error) => errors.fail(describeError(error, 'schedule', ['scheduled_at'])),
+      onError: (error) =>
+        guard.refused(error, (changed) =>
+          errors.fail(withChanges(describeError(error, 'schedule', ['scheduled_at']), changed)),
+        ),
     }),
   );
 

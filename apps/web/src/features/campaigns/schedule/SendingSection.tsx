@@ -1,4 +1,5 @@
 import type { Campaign } from '../../../api/types';
+import { useCanChange } from '../../../auth/permissions';
 import { formatInstant } from '../../../forms/datetime';
 import { usePendingFocus } from '../../../ui/usePendingFocus';
 import { can } from '../status';
@@ -29,6 +30,7 @@ function statusSentence(campaign: Campaign): string {
 /** When the campaign sends: schedule or reschedule it, take it back to draft, or cancel it. */
 export function SendingSection({ campaign }: { campaign: Campaign }) {
   const focusLater = usePendingFocus();
+  const canChange = useCanChange();
   // After each action the sentence above says what happened; focus goes there.
   const showStatus = () => focusLater('sending-status');
   return (
@@ -37,8 +39,10 @@ export function SendingSection({ campaign }: { campaign: Campaign }) {
       <p id="sending-status" className="status-line" tabIndex={-1}>
         {statusSentence(campaign)}
       </p>
-      {can.schedule(campaign.status) ? <ScheduleForm campaign={campaign} onDone={showStatus} /> : null}
-      <LifecycleActions campaign={campaign} onDone={showStatus} />
+      {canChange && can.schedule(campaign.status) ? (
+        <ScheduleForm campaign={campaign} onDone={showStatus} />
+      ) : null}
+      {canChange ? <LifecycleActions campaign={campaign} onDone={showStatus} /> : null}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import type { Step } from '../../../api/types';
 import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
 import { ActionError } from '../../../ui/ActionError';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { StepFields } from './StepFields';
 import { parseStepFields, STEP_FIELDS, type StepFieldValues } from './step-values';
 
@@ -32,13 +33,18 @@ export function AddStepForm({ campaignId, stepCount, onAdded }: AddStepFormProps
   // Until the marketer picks a position, a new step goes at the end, wherever the end is by now.
   const shown = { ...values, position: values.position === '' ? String(stepCount + 1) : values.position };
 
+  const guard = useVersionGuard();
   const add = useMutation(
     trpc.campaigns.addStep.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: async (step) => {
         setValues(EMPTY);
         await onAdded(step);
       },
-      onError: (error) => errors.fail(describeError(error, 'addStep', STEP_FIELDS)),
+      onError: (error) =>
+        guard.refused(error, (changed) =>
+          errors.fail(withChanges(describeError(error, 'addStep', STEP_FIELDS), changed)),
+        ),
     }),
   );
 

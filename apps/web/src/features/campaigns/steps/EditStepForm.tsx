@@ -7,7 +7,9 @@ import type { Step } from '../../../api/types';
 import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
 import { ActionError } from '../../../ui/ActionError';
+import { onEscape } from '../../../ui/keys';
 import { useFocusFirstField } from '../../../ui/useFocusFirstField';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { StepFields } from './StepFields';
 import { parseStepFields, STEP_FIELDS, stepToFields } from './step-values';
 
@@ -26,10 +28,15 @@ export function EditStepForm({ step, onSaved, onCancel }: EditStepFormProps) {
   const [values, setValues] = useState(() => stepToFields(step));
   const idPrefix = `edit-step-${step.id}`;
 
+  const guard = useVersionGuard();
   const save = useMutation(
     trpc.campaigns.updateStep.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: () => onSaved(),
-      onError: (error) => errors.fail(describeError(error, 'updateStep', STEP_FIELDS)),
+      onError: (error) =>
+        guard.refused(error, (changed) =>
+          errors.fail(withChanges(describeError(error, 'updateStep', STEP_FIELDS), changed)),
+        ),
     }),
   );
 
@@ -51,9 +58,7 @@ export function EditStepForm({ step, onSaved, onCancel }: EditStepFormProps) {
       noValidate
       className="form"
       aria-label={`Edit step ${step.position + 1}`}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onCancel();
-      }}
+      onKeyDown={onEscape(onCancel)}
     >
       <StepFields values={values} errors={errors.fields} onChange={setValues} idPrefix={idPrefix} />
       <div className="form__actions">

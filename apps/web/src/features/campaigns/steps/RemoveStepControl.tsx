@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
 import type { Step } from '../../../api/types';
+import { onEscape } from '../../../ui/keys';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { stepElementId } from './step-ids';
 
 interface RemoveStepControlProps {
@@ -17,13 +19,17 @@ export function RemoveStepControl({ step, onRemoved, onError, focusLater }: Remo
   const trpc = useTRPC();
   const [confirming, setConfirming] = useState(false);
   const label = `step ${step.position + 1}`;
+  const guard = useVersionGuard();
   const remove = useMutation(
     trpc.campaigns.removeStep.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: ({ items }) => onRemoved(items),
       onError: (failure) => {
         setConfirming(false);
         focusLater(stepElementId(step, 'remove'));
-        onError(describeError(failure, 'removeStep').summary);
+        guard.refused(failure, (changed) =>
+          onError(withChanges(describeError(failure, 'removeStep'), changed).summary),
+        );
       },
     }),
   );
@@ -44,7 +50,12 @@ export function RemoveStepControl({ step, onRemoved, onError, focusLater }: Remo
       </button>
     );
   }
+  const keep = () => {
+    setConfirming(false);
+    focusLater(stepElementId(step, 'remove'));
+  };
   return (
+    // Escape on either answer means "Keep", as it closes any question in the app; focus returns to "Remove".
     <span className="confirm">
       <span>Remove {label}?</span>
       <button
@@ -53,6 +64,7 @@ export function RemoveStepControl({ step, onRemoved, onError, focusLater }: Remo
         className="button button--small button--danger"
         aria-label={`Yes, remove ${label}`}
         disabled={remove.isPending}
+        onKeyDown={onEscape(keep)}
         onClick={() => remove.mutate({ id: step.campaign_id, step_id: step.id })}
       >
         Yes, remove
@@ -61,10 +73,8 @@ export function RemoveStepControl({ step, onRemoved, onError, focusLater }: Remo
         type="button"
         className="button button--small"
         aria-label={`Keep ${label}`}
-        onClick={() => {
-          setConfirming(false);
-          focusLater(stepElementId(step, 'remove'));
-        }}
+        onKeyDown={onEscape(keep)}
+        onClick={keep}
       >
         Keep
       </button>

@@ -4,6 +4,7 @@ import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
 import type { Step } from '../../../api/types';
 import { ActionError } from '../../../ui/ActionError';
+import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { EditStepForm } from './EditStepForm';
 import { RemoveStepControl } from './RemoveStepControl';
 import { StepSummary } from './StepSummary';
@@ -37,8 +38,10 @@ export function StepItem({
   const label = `step ${step.position + 1}`;
   const isLast = step.position === stepCount - 1;
 
+  const guard = useVersionGuard();
   const move = useMutation(
     trpc.campaigns.updateStep.mutationOptions({
+      trpc: guard.trpc,
       onSuccess: async (moved) => {
         await onChanged(`Step moved to position ${moved.position + 1}`);
         // Keep focus on the step at its new place: on the same button while it can go further that way.
@@ -46,7 +49,10 @@ export function StepItem({
         const canGoOn = movedUp ? moved.position > 0 : moved.position < stepCount - 1;
         focusLater(stepElementId(moved, canGoOn ? (movedUp ? 'up' : 'down') : undefined));
       },
-      onError: (failure) => setError(describeError(failure, 'moveStep').summary),
+      onError: (failure) =>
+        guard.refused(failure, (changed) =>
+          setError(withChanges(describeError(failure, 'moveStep'), changed).summary),
+        ),
     }),
   );
 

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { describeError } from '../../../api/describe-error';
 import { useTRPC } from '../../../api/trpc';
 import type { Campaign } from '../../../api/types';
+import { useCanChange } from '../../../auth/permissions';
 import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
 import { usePendingFocus } from '../../../ui/usePendingFocus';
@@ -19,7 +20,8 @@ export function StepsSection({ campaign }: { campaign: Campaign }) {
   const cache = useCampaignCache(campaign.id);
   const focusLater = usePendingFocus();
   const steps = useQuery(trpc.campaigns.listSteps.queryOptions({ id: campaign.id }));
-  const editable = can.editSteps(campaign.status);
+  const canChange = useCanChange();
+  const editable = canChange && can.editSteps(campaign.status);
   const items = steps.data?.items ?? [];
   // The same planner the dispatcher fires by (@campaigns/contract), so the timeline is what will happen.
   const planned = campaign.scheduled_at
@@ -35,7 +37,7 @@ export function StepsSection({ campaign }: { campaign: Campaign }) {
       <h2 id="steps-heading" tabIndex={-1}>
         Steps
       </h2>
-      {!editable ? (
+      {canChange && !editable ? (
         <p className="note">
           {campaign.status === 'scheduled'
             ? 'Steps can be changed only in a draft. Unschedule the campaign to change them.'
@@ -45,7 +47,11 @@ export function StepsSection({ campaign }: { campaign: Campaign }) {
       {steps.isPending ? <p aria-busy="true">Loading steps…</p> : null}
       {steps.isError ? <ActionError message={describeError(steps.error, 'load').summary} /> : null}
       {steps.isSuccess && items.length === 0 ? (
-        <p className="empty">No steps yet. A campaign needs at least one step before it can be scheduled.</p>
+        <p className="empty">
+          {can.editSteps(campaign.status)
+            ? 'No steps yet. A campaign needs at least one step before it can be scheduled.'
+            : 'This campaign has no steps.'}
+        </p>
       ) : null}
       {items.length > 0 ? (
         <ol className="step-list">
