@@ -205,6 +205,15 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await screenshot('02-create-validation');
     await expectAccessible('create, with errors');
 
+    // Spaces only is blank (names are trimmed); over the limit is refused with a message, never cut.
+    await name.fill('   ');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await poll(() => page.locator('#create-name-error').textContent()).toBe('Required.');
+    await name.fill('x'.repeat(201));
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await poll(() => page.locator('#create-name-error').textContent()).toBe('Use at most 200 characters.');
+    expect(await name.inputValue()).toHaveLength(201);
+
     await name.fill('Spring sale');
     await page.getByLabel('Description (optional)').fill('Three reminders for the spring sale');
     await page.getByLabel('Audience segment ID').fill('seg_vip');

@@ -57,10 +57,32 @@ export function timeZoneLabel(at: Date = new Date()): string {
   return `${zone} (UTC${offset === 'Z' ? '' : offset})`;
 }
 
-const DISPLAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const DISPLAY_SECONDS = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const PARTS = {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+} as const;
+const formats = {
+  zoned: new Intl.DateTimeFormat(undefined, { ...PARTS, timeZoneName: 'short' }),
+  zonedSeconds: new Intl.DateTimeFormat(undefined, { ...PARTS, second: '2-digit', timeZoneName: 'short' }),
+  plain: new Intl.DateTimeFormat(undefined, PARTS),
+  plainSeconds: new Intl.DateTimeFormat(undefined, { ...PARTS, second: '2-digit' }),
+};
 
-/** An instant from the API, shown in the marketer's own time zone; with seconds where they matter. */
-export function formatInstant(instant: string, options: { seconds?: boolean } = {}): string {
-  return (options.seconds ? DISPLAY_SECONDS : DISPLAY).format(new Date(instant));
+/**
+ * An instant from the API, shown in the marketer's own time zone, the zone named (e.g. `CEST`); with
+ * seconds where they matter. `zone: false` where the zone is named next to it already.
+ */
+export function formatInstant(instant: string, options: { seconds?: boolean; zone?: boolean } = {}): string {
+  const zone = options.zone ?? true;
+  const format = options.seconds
+    ? zone
+      ? formats.zonedSeconds
+      : formats.plainSeconds
+    : zone
+      ? formats.zoned
+      : formats.plain;
+  return format.format(new Date(instant));
 }

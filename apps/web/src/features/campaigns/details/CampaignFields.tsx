@@ -1,4 +1,3 @@
-import { CAMPAIGN_LIMITS } from '@campaigns/contract';
 import type { FieldErrors } from '../../../api/describe-error';
 import { Field } from '../../../ui/Field';
 import { IdentifierInput } from '../../../ui/IdentifierInput';
@@ -48,7 +47,6 @@ export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignF
             {...control}
             type="text"
             autoComplete="off"
-            maxLength={CAMPAIGN_LIMITS.nameMax}
             value={values.name}
             onChange={(event) => set('name')(event.target.value)}
           />
@@ -59,7 +57,6 @@ export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignF
           <textarea
             {...control}
             rows={3}
-            maxLength={CAMPAIGN_LIMITS.descriptionMax}
             value={values.description}
             onChange={(event) => set('description')(event.target.value)}
           />
@@ -73,12 +70,7 @@ export function CampaignFields({ values, errors, onChange, idPrefix }: CampaignF
         error={errors.segment_id}
       >
         {(control) => (
-          <IdentifierInput
-            control={control}
-            maxLength={CAMPAIGN_LIMITS.segmentIdMax}
-            value={values.segment_id}
-            onChange={set('segment_id')}
-          />
+          <IdentifierInput control={control} value={values.segment_id} onChange={set('segment_id')} />
         )}
       </Field>
       <SendWindowFields

@@ -17,8 +17,9 @@ export function CampaignListScreen() {
   const canChange = useCanChange();
   const status = parseStatus(searchParams.get('status'));
   const q = searchParams.get('q') ?? '';
-  // The API searches from 3 characters on; shorter text lists everything (the box says so).
-  const search = q.length >= CAMPAIGN_LIMITS.searchMin ? q.slice(0, CAMPAIGN_LIMITS.searchMax) : undefined;
+  // The API searches 3 to 200 characters; other text lists everything (the box says so).
+  const search =
+    q.length >= CAMPAIGN_LIMITS.searchMin && q.length <= CAMPAIGN_LIMITS.searchMax ? q : undefined;
   return (
     <>
       <div className="page-header">

@@ -19,6 +19,7 @@ export function SearchBox({ value, onChange }: SearchBoxProps) {
     return () => clearTimeout(timer);
   }, [text, value, onChange]);
   const tooShort = text.length > 0 && text.length < CAMPAIGN_LIMITS.searchMin;
+  const tooLong = text.length > CAMPAIGN_LIMITS.searchMax;
   return (
     <div className="filter">
       <label htmlFor="campaign-search">Search by name</label>
@@ -26,7 +27,6 @@ export function SearchBox({ value, onChange }: SearchBoxProps) {
         id="campaign-search"
         type="search"
         autoComplete="off"
-        maxLength={CAMPAIGN_LIMITS.searchMax}
         value={text}
         aria-describedby="campaign-search-hint"
         onChange={(event) => setText(event.target.value)}
@@ -34,7 +34,9 @@ export function SearchBox({ value, onChange }: SearchBoxProps) {
       <p className="field__hint" id="campaign-search-hint">
         {tooShort
           ? `Type at least ${CAMPAIGN_LIMITS.searchMin} characters to search.`
-          : 'Part of a name, any case.'}
+          : tooLong
+            ? `Use at most ${CAMPAIGN_LIMITS.searchMax} characters to search.`
+            : 'Part of a name, any case.'}
       </p>
     </div>
   );

@@ -7,7 +7,7 @@ export function PlannedTime({ at }: { at: Date }) {
   const iso = at.toISOString();
   return (
     <time dateTime={iso} title={`${iso.slice(0, 16).replace('T', ' ')} UTC`}>
-      {formatInstant(iso)} ({viewerZone()})
+      {formatInstant(iso, { zone: false })} ({viewerZone()})
     </time>
   );
 }

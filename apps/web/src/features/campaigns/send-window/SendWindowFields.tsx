@@ -77,7 +77,6 @@ export function SendWindowFields({ values, error, onChange, idPrefix }: SendWind
               type="text"
               inputMode="numeric"
               autoComplete="off"
-              maxLength={5}
               aria-describedby={id('hours-hint')}
               value={values.start}
               onChange={(event) => set({ start: event.target.value.trim() })}
@@ -88,7 +87,6 @@ export function SendWindowFields({ values, error, onChange, idPrefix }: SendWind
               type="text"
               inputMode="numeric"
               autoComplete="off"
-              maxLength={5}
               aria-describedby={id('hours-hint')}
               value={values.end}
               onChange={(event) => set({ end: event.target.value.trim() })}

@@ -44,12 +44,7 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
       ) : null}
       <Field name="template_id" label="Template ID" idPrefix={idPrefix} error={errors.template_id}>
         {(control) => (
-          <IdentifierInput
-            control={control}
-            maxLength={STEP_LIMITS.templateIdMax}
-            value={values.template_id}
-            onChange={set('template_id')}
-          />
+          <IdentifierInput control={control} value={values.template_id} onChange={set('template_id')} />
         )}
       </Field>
       <Field
@@ -61,7 +56,6 @@ export function StepFields({ values, errors, onChange, idPrefix, positions }: St
         {(control) => (
           <IdentifierInput
             control={control}
-            maxLength={STEP_LIMITS.templateIdMax}
             value={values.template_version_id}
             onChange={set('template_version_id')}
           />
