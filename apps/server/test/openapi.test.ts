@@ -106,7 +106,7 @@ const OPERATIONS: Record<string, { method: string; path: string; success: 200 | 
     stateRule: false,
   },
 };
-const ERROR_STATUSES = ['400', '401', '403', '404', '408', '429', '500', '503'];
+const ERROR_STATUSES = ['400', '401', '403', '404', '408', '429', '431', '500', '503'];
 /**
  * Statuses that come with the method: a body is read (413, 415), and writes take an Idempotency-Key
  * (409, docs/hardening.md).
@@ -128,6 +128,7 @@ const CODE_OF_STATUS: Record<string, string> = {
   '413': 'payload_too_large',
   '415': 'unsupported_media_type',
   '429': 'rate_limited',
+  '431': 'payload_too_large',
   '500': 'internal',
   '503': 'unavailable',
 };
@@ -229,7 +230,7 @@ describe('operations', () => {
   );
 
   it.each(Object.entries(OPERATIONS))(
-    '%s declares 400/401/403/404/408/429/500/503, its method’s body and idempotency errors (and 412 iff a state rule applies)',
+    '%s declares 400/401/403/404/408/429/431/500/503, its method’s body and idempotency errors (and 412 iff a state rule applies)',
     (operationId, expected) => {
       const statuses = Object.keys(operation(operationId).responses ?? {}).filter(
         (status) => !status.startsWith('2'),

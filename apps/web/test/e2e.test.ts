@@ -343,6 +343,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
       await page.getByLabel(day, { exact: true }).uncheck();
     }
     await page.getByLabel('Saturday', { exact: true }).check();
+    await expectAccessible('create, with a send window');
     await page.getByLabel('From').fill('12:00');
     await page.getByLabel('Until').fill('10:00');
     await page.getByRole('button', { name: 'Create campaign' }).click();
@@ -473,6 +474,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
       expect(await tab.getByRole('button', { name: control, exact: true }).count(), control).toBe(0);
     }
     await tab.getByText('You can view campaigns but not change them').waitFor();
+    await tab.screenshot({ path: join(SCREENSHOTS, '12-read-only-detail.png'), fullPage: true });
     await expectAccessible('read-only detail', tab);
     await tab.close();
   });
@@ -535,6 +537,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
       );
       await tab.getByRole('textbox', { name: 'Access token' }).waitFor();
       expect(await tab.getByLabel('Brand ID').count()).toBe(0);
+      await tab.screenshot({ path: join(SCREENSHOTS, '13-production-sign-in.png'), fullPage: true });
       await expectAccessible('production sign-in', tab);
     } finally {
       await tab.close();

@@ -143,6 +143,9 @@ for (const code of API_ERROR_CODES) {
   CODES_BY_STATUS.set(status, [...(CODES_BY_STATUS.get(status) ?? []), code]);
 }
 
+// Node answers an over-long request head itself, before any route; the server gives it this code.
+CODES_BY_STATUS.set(431, ['payload_too_large']);
+
 /** An error status's body: the shared ErrorResponse, its `error` narrowed to that status's codes. */
 const errorSchemaFor = (status: number) => {
   const codes = CODES_BY_STATUS.get(status);

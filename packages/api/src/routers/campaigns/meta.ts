@@ -12,6 +12,7 @@ const COMMON_ERRORS = {
   404: 'Campaign not found (or another brand’s)',
   408: 'The request (head and body) did not arrive within the server’s time limit (30 s by default)',
   429: 'Over the per-token rate limit; retry after the `Retry-After` header’s seconds',
+  431: 'The request head (request line and headers) is over the server’s limit (16 KiB by default); `payload_too_large`',
   500: 'Unexpected server error',
   503: 'The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds',
 } as const;
