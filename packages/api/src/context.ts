@@ -2,6 +2,7 @@ import type { PrismaClient } from '@campaigns/db';
 import type { Authentication, TokenVerifier } from './auth/tokens';
 import type { Clock } from './domain/clock';
 import type { RateLimiter } from './hardening/rate-limit';
+import type { FeedHub } from './services/event-feed';
 
 /** Long-lived collaborators, created once per process. */
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   rateLimiter?: RateLimiter;
   /** How long an Idempotency-Key claim without a response holds (IDEMPOTENCY_LEASE); default 60 s. */
   idempotencyLeaseMs?: number;
+  /** Wakes this process's live streams (services/event-feed.ts); one per process. */
+  feedHub?: FeedHub;
 }
 
 /** Per-request context: the dependencies plus who is calling. */

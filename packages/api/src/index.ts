@@ -51,4 +51,5 @@ export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';
 export { PROCEDURE_META, PROCEDURES } from './procedure-meta';
 export { type AppRouter, appRouter } from './router';
+export { FeedHub } from './services/event-feed';
 export type { Meta } from './trpc';

@@ -1,7 +1,15 @@
 import type { AppRouter } from '@campaigns/api';
 import { REQUEST_LIMITS, transformer } from '@campaigns/contract';
-import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { EventSource } from 'eventsource';
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -65,29 +73,45 @@ export function createCampaignsClient(options: CampaignsClientOptions) {
     return token ? { authorization: `Bearer ${token}` } : {};
   };
   const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+  const fetchImpl = options.fetch ?? globalThis.fetch;
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
-        // A key or a version belongs to one call: such calls go alone, with it as a header.
-        condition: (op) => callHeaders(op.context) !== undefined,
-        true: httpLink({
+        // Live streams (campaigns.onEvent) over SSE, with the token in the Authorization header: the
+        // eventsource package is a fetch-based EventSource that can send one (the browser's cannot),
+        // so no token ever goes in a URL. It resumes with the last event id on a reconnect.
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
           url,
           transformer,
-          ...fetchOption,
-          headers: ({ op }) => ({ ...authorization(), ...callHeaders(op.context) }),
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) =>
+              fetchImpl(input, { ...init, headers: { ...init.headers, ...authorization() } }),
+          }),
         }),
-        // Batches stay within the server's limits (API.md, Limits): more calls go in several requests.
-        false:
-          options.batch === false
-            ? httpLink({ url, transformer, ...fetchOption, headers: authorization })
-            : httpBatchLink({
-                url,
-                transformer,
-                ...fetchOption,
-                headers: authorization,
-                maxItems: REQUEST_LIMITS.trpcMaxBatch,
-                maxURLLength: REQUEST_LIMITS.trpcMaxUrlLength,
-              }),
+        false: splitLink({
+          // A key or a version belongs to one call: such calls go alone, with it as a header.
+          condition: (op) => callHeaders(op.context) !== undefined,
+          true: httpLink({
+            url,
+            transformer,
+            ...fetchOption,
+            headers: ({ op }) => ({ ...authorization(), ...callHeaders(op.context) }),
+          }),
+          // Batches stay within the server's limits (API.md, Limits): more calls go in several requests.
+          false:
+            options.batch === false
+              ? httpLink({ url, transformer, ...fetchOption, headers: authorization })
+              : httpBatchLink({
+                  url,
+                  transformer,
+                  ...fetchOption,
+                  headers: authorization,
+                  maxItems: REQUEST_LIMITS.trpcMaxBatch,
+                  maxURLLength: REQUEST_LIMITS.trpcMaxUrlLength,
+                }),
+        }),
       }),
     ],
   });

@@ -3,8 +3,8 @@ import { CAMPAIGN_EXAMPLE } from './examples';
 import { idParam, instantOutput } from './primitives';
 
 /**
- * What an audit event records. `campaign.sending` and `campaign.sent` are the dispatcher's
- * transitions (actor_type `system`); every other action is a caller's change (actor_type `user`).
+ * What an audit event records. `campaign.sending`, `campaign.sent` and `delivery.fired` are the
+ * dispatcher's (actor_type `system`); every other action is a caller's change (actor_type `user`).
  */
 export const AUDIT_ACTIONS = [
   'campaign.created',
@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'step.added',
   'step.updated',
   'step.removed',
+  'delivery.fired',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS).meta({ id: 'AuditAction' });
 export type AuditAction = z.infer<typeof AuditActionSchema>;
@@ -58,7 +59,7 @@ export const CampaignEventSchema = z
       'The Campaign (campaign.*) or Step (step.*) as the API returned it before the change; null for created/added',
     ),
     after: snapshot(
-      'The Campaign (campaign.*) or Step (step.*) as the API returned it after the change; null for step.removed',
+      'The Campaign (campaign.*), Step (step.*) or Delivery (delivery.fired) as the API returned it after the change; null for step.removed',
     ),
   })
   .meta({ id: 'CampaignEvent', example: CAMPAIGN_EVENT_EXAMPLE });

@@ -2,6 +2,7 @@ export * from './campaign';
 export * from './delivery';
 export * from './errors';
 export * from './event';
+export * from './feed';
 export * from './lifecycle';
 export * from './limits';
 export * from './primitives';

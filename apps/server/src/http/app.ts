@@ -6,6 +6,7 @@ import {
   createContextFactory,
   createSharedRateLimiter,
   createTokenBucketLimiter,
+  FeedHub,
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '@campaigns/api';
 import { REQUEST_LIMITS } from '@campaigns/contract';
@@ -173,8 +174,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ? createTokenBucketLimiter({ perMinute: options.rateLimitPerMinute })
       : createSharedRateLimiter({ db: options.deps.db, perMinute: options.rateLimitPerMinute })
     : undefined;
+  // One per process: wakes every live stream of this server (services/event-feed.ts).
+  const feedHub = new FeedHub(options.deps.db);
+  app.addHook('onClose', async () => feedHub.close());
   const contextOf = contextPerRequest(
-    createContextFactory({ ...options.deps, ...(rateLimiter ? { rateLimiter } : {}) }),
+    createContextFactory({ ...options.deps, feedHub, ...(rateLimiter ? { rateLimiter } : {}) }),
   );
   const logInternalError = (error: unknown, request: { id: string; log: FastifyInstance['log'] }) =>
     request.log.error({ err: error, requestId: request.id }, 'unexpected error');

@@ -14,6 +14,7 @@ import {
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, internalErrorBody, noRouteMessage } from './error-body';
+import { streamEvents } from './event-stream';
 import { parseRestJson } from './hardening';
 import type { ContextOf } from './request-context';
 
@@ -193,6 +194,19 @@ export function restPlugin(options: RestOptions) {
         request.headers['content-type'] = 'application/json';
         request.body = {};
       }
+    });
+
+    // The live stream: text/event-stream, not a JSON operation (API.md, Live stream).
+    scope.get('/messaging/events/stream', async (request, reply) => {
+      const ctx = await options.contextOf(request);
+      return streamEvents(request, reply, ctx, (cause) =>
+        sendMappedError(
+          reply,
+          request,
+          getTRPCErrorFromUnknown(cause),
+          headersWithoutVersion(ctx.responseHeaders),
+        ),
+      );
     });
 
     for (const operation of REST_OPERATIONS) {

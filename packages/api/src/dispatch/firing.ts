@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock';
 import { newId } from '../domain/ids';
 import { nextVersionAt } from '../domain/versions';
 import { toDelivery } from '../services/mappers';
-import { auditTransitions } from './audit';
+import { auditFiring } from './audit';
 import { type FiringPlan, planFiring } from './plan';
 import type { SendRequest } from './sender';
 
@@ -121,6 +121,8 @@ async function record(tx: Tx, campaign: ClaimedRow, plan: FiringPlan, now: Date)
   }));
   // The unique (campaign_id, step_id) index backs "at most once" even if the plan were wrong.
   if (rows.length > 0) await tx.delivery.createMany({ data: rows });
+  const deliveries = rows.map(toDelivery);
+  const firing = { campaignId: campaign.id, brandId: campaign.brand_id, plan, deliveries, now };
   if (plan.status === campaign.status) {
     // Only the next due time moves: not a change callers see (updated_at stays).
     await tx.campaign.update({
@@ -128,6 +130,7 @@ async function record(tx: Tx, campaign: ClaimedRow, plan: FiringPlan, now: Date)
       data: { nextDueAt: plan.nextDueAt },
       select: { id: true },
     });
+    await auditFiring(tx, firing);
     return rows;
   }
   const after = await tx.campaign.update({
@@ -149,7 +152,7 @@ async function record(tx: Tx, campaign: ClaimedRow, plan: FiringPlan, now: Date)
     sentAt: campaign.sent_at,
     cancelledAt: campaign.cancelled_at,
   };
-  await auditTransitions(tx, before, after, plan, now);
+  await auditFiring(tx, { ...firing, transition: { before, after } });
   return rows;
 }
 

@@ -1,4 +1,4 @@
-import { API_ERROR_CODES, type ApiErrorCode, ErrorBodySchema } from '@campaigns/contract';
+import { API_ERROR_CODES, type ApiErrorCode, ErrorBodySchema, SCOPES } from '@campaigns/contract';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { ERROR_CODES } from '../errors/mapping';
 import { PROCEDURE_META } from '../procedure-meta';
@@ -183,6 +183,80 @@ const NOT_MODIFIED = {
   description: 'Not modified: the `If-None-Match` names the campaign’s current version. No body.',
 };
 
+const EVENT_STREAM_PATH = '/v1/messaging/events/stream';
+
+/**
+ * The live stream is not a JSON operation (it is served by the tRPC subscription campaigns.onEvent,
+ * written as text/event-stream), so trpc-to-openapi does not see it: it is declared here.
+ */
+function eventStreamPathItem() {
+  const errors: Record<number, string> = {
+    400: 'Unknown `Last-Event-ID`, or an unknown query parameter',
+    401: 'Missing, malformed, badly signed or expired bearer token',
+    403: 'The token lacks the required scope',
+    429: 'Over the per-token rate limit; retry after the `Retry-After` header’s seconds',
+    431: 'The request head is over the server’s limit; `payload_too_large`',
+    500: 'Unexpected server error',
+    503: 'The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds',
+  };
+  return {
+    get: {
+      operationId: 'streamEvents',
+      summary: 'Stream events',
+      description:
+        'The brand’s events as they commit, as `text/event-stream`: each message has `id:` (the event id) and ' +
+        '`data:` (the Event JSON, as in `listEvents`). Send `Last-Event-ID` to resume after that event, in ' +
+        'commit order with nothing skipped. A `: ping` comment comes at least every 15 s. The token goes in ' +
+        'the `Authorization` header (never in the URL): use a fetch-based SSE client. Every process of the ' +
+        'service delivers every event within about a second of its commit.',
+      tags: ['campaigns'],
+      security: [{ bearerAuth: [SCOPES.read] }],
+      parameters: [
+        {
+          name: 'campaign_id',
+          in: 'query' as const,
+          required: false,
+          description: 'Only this campaign’s events',
+          schema: { type: 'string' as const, maxLength: 256 },
+        },
+        {
+          name: 'Last-Event-ID',
+          in: 'header' as const,
+          required: false,
+          description: 'Resume after this event (the `id:` of the last message received)',
+          schema: { type: 'string' as const, maxLength: 512 },
+        },
+      ],
+      responses: {
+        200: {
+          description: 'The stream; it stays open',
+          headers: headersFor(200, false, false),
+          content: {
+            'text/event-stream': {
+              schema: {
+                type: 'string' as const,
+                maxLength: 1_000_000_000,
+                example:
+                  'id: evt_3c2b1a09f8e7d6c5b4a3928170f6e5d4\ndata: {"id":"evt_3c2b1a09f8e7d6c5b4a3928170f6e5d4","type":"campaign.scheduled"}\n\n',
+              },
+            },
+          },
+        },
+        ...Object.fromEntries(
+          Object.entries(errors).map(([status, description]) => [
+            status,
+            {
+              description,
+              headers: headersFor(Number(status), false, false),
+              content: { 'application/json': { schema: errorSchemaFor(Number(status)) } },
+            },
+          ]),
+        ),
+      },
+    },
+  };
+}
+
 /** `"POST /v1/messaging/campaigns"` → the success status the REST handler sends for it. */
 function successStatuses(): Map<string, number> {
   const statuses = new Map<string, number>();
@@ -258,6 +332,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenAPIObject {
       }
     }
   }
+  document.paths = { ...document.paths, [EVENT_STREAM_PATH]: eventStreamPathItem() };
   // The generator's per-code error schemas (`error.NOT_FOUND`, …) are unreferenced now: drop them.
   const schemas = document.components?.schemas ?? {};
   const text = JSON.stringify(document);

@@ -4,6 +4,7 @@ import {
   type Campaign,
   type CampaignEvent,
   type CampaignEventPage,
+  type Delivery,
   EVENT_LIMITS,
   type ListEventsInput,
   type Step,
@@ -25,10 +26,10 @@ export interface AuditEventInput {
   action: AuditAction;
   /** The step concerned, for step.* actions. */
   stepId?: string | null;
-  /** The API's Campaign or Step before the change; null for created/added. */
+  /** The API's Campaign or Step before the change; null for created/added/fired. */
   before: Campaign | Step | null;
-  /** The API's Campaign or Step after the change; null for step.removed. */
-  after: Campaign | Step | null;
+  /** The API's Campaign, Step or Delivery after the change; null for step.removed. */
+  after: Campaign | Step | Delivery | null;
   /** When the change happened: the same instant the change itself records (e.g. updated_at). */
   at: Date;
 }
@@ -36,7 +37,7 @@ export interface AuditEventInput {
 export const userActor = (actor: Actor) => ({ type: 'user', id: actor.sub }) as const;
 
 // A snapshot is stored as JSON; null leaves the column SQL NULL.
-const json = (snapshot: Campaign | Step | null): Prisma.InputJsonObject | undefined =>
+const json = (snapshot: Campaign | Step | Delivery | null): Prisma.InputJsonObject | undefined =>
   snapshot === null ? undefined : (snapshot as unknown as Prisma.InputJsonObject);
 
 /**
@@ -76,7 +77,8 @@ function eventRow(event: AuditEventInput) {
  * (e.g. the rows an UPDATE changed), so that no event is written when the change did not happen.
  */
 export function auditEventInsertFrom(source: Prisma.Sql, event: AuditEventInput): Prisma.Sql {
-  const snapshot = (value: Campaign | Step | null) => (value === null ? null : JSON.stringify(value));
+  const snapshot = (value: Campaign | Step | Delivery | null) =>
+    value === null ? null : JSON.stringify(value);
   return Prisma.sql`
     INSERT INTO audit_events
            (id, brand_id, campaign_id, step_id, action, actor_type, actor, before, after, occurred_at)

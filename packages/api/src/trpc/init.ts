@@ -28,6 +28,8 @@ const t = initTRPC
     transformer,
     // Never put stack traces in responses, whatever NODE_ENV says.
     isDev: false,
+    // Live streams (campaigns.onEvent): a ping at least every 15 s (API.md, Live stream).
+    sse: { ping: { enabled: true, intervalMs: 15_000 } },
     errorFormatter({ shape, error, ctx }) {
       const body = toErrorBody(error);
       // As on REST: an internal error says only which request to look for in the logs.

@@ -220,12 +220,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messaging/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events
+         * @description The brand’s events (every change the audit trail records, and every fired step), in commit order with nothing skipped: a reader that continues from `next_cursor` later sees every event committed after the ones it has, even one whose transaction started earlier. Optionally one campaign’s. `next_cursor` is returned after the last page too: continue from it to read what comes later.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messaging/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream events
+         * @description The brand’s events as they commit, as `text/event-stream`: each message has `id:` (the event id) and `data:` (the Event JSON, as in `listEvents`). Send `Last-Event-ID` to resume after that event, in commit order with nothing skipped. A `: ping` comment comes at least every 15 s. The token goes in the `Authorization` header (never in the URL): use a fetch-based SSE client. Every process of the service delivers every event within about a second of its commit.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        AuditAction: "campaign.created" | "campaign.updated" | "campaign.scheduled" | "campaign.unscheduled" | "campaign.cancelled" | "campaign.sending" | "campaign.sent" | "step.added" | "step.updated" | "step.removed";
+        AuditAction: "campaign.created" | "campaign.updated" | "campaign.scheduled" | "campaign.unscheduled" | "campaign.cancelled" | "campaign.sending" | "campaign.sent" | "step.added" | "step.updated" | "step.removed" | "delivery.fired";
         /**
          * @example {
          *       "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
@@ -370,7 +410,7 @@ export interface components {
             before: {
                 [key: string]: unknown;
             } | null;
-            /** @description The Campaign (campaign.*) or Step (step.*) as the API returned it after the change; null for step.removed */
+            /** @description The Campaign (campaign.*), Step (step.*) or Delivery (delivery.fired) as the API returned it after the change; null for step.removed */
             after: {
                 [key: string]: unknown;
             } | null;
@@ -561,6 +601,128 @@ export interface components {
             details?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @example {
+         *       "id": "evt_3c2b1a09f8e7d6c5b4a3928170f6e5d4",
+         *       "type": "campaign.scheduled",
+         *       "created_at": "2030-11-23T10:00:00.000Z",
+         *       "brand_id": "brand_demo",
+         *       "actor": {
+         *         "type": "user",
+         *         "id": "user_demo"
+         *       },
+         *       "data": {
+         *         "campaign": {
+         *           "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
+         *           "brand_id": "brand_demo",
+         *           "name": "Black Friday reminders",
+         *           "description": "Three reminders for VIP customers",
+         *           "segment_id": "seg_vip",
+         *           "status": "scheduled",
+         *           "scheduled_at": "2030-11-27T09:00:00.000Z",
+         *           "published_at": "2030-11-23T10:00:00.000Z",
+         *           "sent_at": null,
+         *           "cancelled_at": null,
+         *           "created_by": "user_demo",
+         *           "created_at": "2030-11-23T09:30:00.000Z",
+         *           "updated_at": "2030-11-23T10:00:00.000Z",
+         *           "send_window": {
+         *             "time_zone": "Europe/Berlin",
+         *             "days": [
+         *               "mon",
+         *               "tue",
+         *               "wed",
+         *               "thu",
+         *               "fri"
+         *             ],
+         *             "start": "09:00",
+         *             "end": "20:00"
+         *           }
+         *         }
+         *       }
+         *     }
+         */
+        Event: {
+            /** @description The audit entry’s id; the stream’s `id:` and `Last-Event-ID` */
+            id: string;
+            type: components["schemas"]["AuditAction"];
+            /**
+             * Format: date-time
+             * @example 2030-11-23T10:00:00.000Z
+             */
+            created_at: string;
+            brand_id: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "system";
+                id: string;
+            };
+            /** @description `campaign` for every type; also `step` (step.*) or `delivery` (delivery.fired) */
+            data: {
+                campaign?: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description step.*: the Step after the change (before it, for step.removed) */
+                step?: {
+                    [key: string]: unknown;
+                };
+                /** @description delivery.fired: the Delivery */
+                delivery?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "evt_3c2b1a09f8e7d6c5b4a3928170f6e5d4",
+         *           "type": "campaign.scheduled",
+         *           "created_at": "2030-11-23T10:00:00.000Z",
+         *           "brand_id": "brand_demo",
+         *           "actor": {
+         *             "type": "user",
+         *             "id": "user_demo"
+         *           },
+         *           "data": {
+         *             "campaign": {
+         *               "id": "cmp_3f9a1c0e8b7d4e2fa6b5c4d3e2f1a0b9",
+         *               "brand_id": "brand_demo",
+         *               "name": "Black Friday reminders",
+         *               "description": "Three reminders for VIP customers",
+         *               "segment_id": "seg_vip",
+         *               "status": "scheduled",
+         *               "scheduled_at": "2030-11-27T09:00:00.000Z",
+         *               "published_at": "2030-11-23T10:00:00.000Z",
+         *               "sent_at": null,
+         *               "cancelled_at": null,
+         *               "created_by": "user_demo",
+         *               "created_at": "2030-11-23T09:30:00.000Z",
+         *               "updated_at": "2030-11-23T10:00:00.000Z",
+         *               "send_window": {
+         *                 "time_zone": "Europe/Berlin",
+         *                 "days": [
+         *                   "mon",
+         *                   "tue",
+         *                   "wed",
+         *                   "thu",
+         *                   "fri"
+         *                 ],
+         *                 "start": "09:00",
+         *                 "end": "20:00"
+         *               }
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
+        EventList: {
+            items: components["schemas"]["Event"][];
+            /** @description Where to continue, also after the last page (a feed: later events come after it); null only while there are no events at all */
+            next_cursor: string | null;
         };
         /**
          * @description Steps fire only inside this window: a planned time outside it moves to the next opening, in `time_zone`. A window opening that falls in a skipped daylight-saving hour opens at the first instant after it; a wall-clock time that occurs twice means its first occurrence.
@@ -3221,6 +3383,260 @@ export interface operations {
                 };
             };
             /** @description The request head (request line and headers) is over the server’s limit (16 KiB by default); `payload_too_large` */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                campaign_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed, badly signed or expired bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Campaign not found (or another brand’s) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request (head and body) did not arrive within the server’s time limit (30 s by default) */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request head (request line and headers) is over the server’s limit (16 KiB by default); `payload_too_large` */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this campaign’s events */
+                campaign_id?: string;
+            };
+            header?: {
+                /** @description Resume after this event (the `id:` of the last message received) */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Unknown `Last-Event-ID`, or an unknown query parameter */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed, badly signed or expired bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request head is over the server’s limit; `payload_too_large` */
             431: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

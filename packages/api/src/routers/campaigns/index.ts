@@ -8,6 +8,7 @@ import { list } from './list';
 import { listDeliveries } from './list-deliveries';
 import { listEvents } from './list-events';
 import { listSteps } from './list-steps';
+import { onEvent } from './on-event';
 import { removeStep } from './remove-step';
 import { schedule } from './schedule';
 import { unschedule } from './unschedule';
@@ -29,4 +30,5 @@ export const campaignsRouter = router({
   removeStep,
   listDeliveries,
   listEvents,
+  onEvent,
 });

@@ -136,4 +136,5 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 export const CAMPAIGNS_PATH = '/v1/messaging/campaigns';
+export const EVENTS_PATH = '/v1/messaging/events';
 export const CAMPAIGN_PATH = `${CAMPAIGNS_PATH}/{id}` as const;

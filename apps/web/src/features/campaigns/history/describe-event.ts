@@ -15,6 +15,7 @@ const ACTIONS: Record<AuditAction, string> = {
   'step.added': 'Added a step',
   'step.updated': 'Changed a step',
   'step.removed': 'Removed a step',
+  'delivery.fired': 'Sent a step',
 };
 
 export const actionLabel = (action: AuditAction): string => ACTIONS[action];
