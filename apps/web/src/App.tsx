@@ -1,5 +1,6 @@
 import { AppShell } from './AppShell';
 import { ApiProvider } from './api/ApiProvider';
+import { LiveEvents } from './api/LiveEvents';
 import { SignInScreen } from './auth/SignInScreen';
 import { sessionStore, useSession } from './auth/session';
 import { Screens } from './Screens';
@@ -18,9 +19,11 @@ export function App() {
           getToken={sessionStore.token}
           onUnauthorized={() => sessionStore.signOut(EXPIRED)}
         >
-          <AppShell session={session}>
-            <Screens />
-          </AppShell>
+          <LiveEvents>
+            <AppShell session={session}>
+              <Screens />
+            </AppShell>
+          </LiveEvents>
         </ApiProvider>
       ) : (
         <SignInScreen notice={notice} />

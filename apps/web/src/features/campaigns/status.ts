@@ -22,5 +22,5 @@ export const can = {
   cancel: (status: CampaignStatus) => isAllowed('cancel', status),
 };
 
-/** Statuses that change by themselves (the dispatcher fires steps), so the screen keeps polling. */
+/** Statuses that change by themselves (the dispatcher fires steps); the live stream shows it happen. */
 export const isLive = (status: CampaignStatus) => status === 'scheduled' || status === 'sending';

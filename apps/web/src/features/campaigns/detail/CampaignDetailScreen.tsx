@@ -12,21 +12,14 @@ import { DuplicateButton } from '../duplicate/DuplicateButton';
 import { HistorySection } from '../history/HistorySection';
 import { StatusBadge } from '../StatusBadge';
 import { SendingSection } from '../schedule/SendingSection';
-import { isLive } from '../status';
 import { StepsSection } from '../steps/StepsSection';
 import { CampaignVersionProvider } from '../versions/useVersionGuard';
-
-/** How often a scheduled or sending campaign is re-read, to show it start and finish without a reload. */
-const LIVE_REFRESH_MS = 3_000;
 
 export function CampaignDetailScreen({ campaignId }: { campaignId: string }) {
   const trpc = useTRPC();
   const canChange = useCanChange();
-  const campaign = useQuery({
-    ...trpc.campaigns.get.queryOptions({ id: campaignId }),
-    refetchInterval: (query) =>
-      query.state.data && isLive(query.state.data.status) ? LIVE_REFRESH_MS : false,
-  });
+  // Kept current by the tab's live stream (api/LiveEvents.tsx): no polling.
+  const campaign = useQuery(trpc.campaigns.get.queryOptions({ id: campaignId }));
 
   const back = (
     <Link to={paths.list()} className="back-link">

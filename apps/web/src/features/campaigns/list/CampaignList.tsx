@@ -5,11 +5,10 @@ import { describeError } from '../../../api/describe-error';
 import { useTRPC, useTRPCClient } from '../../../api/trpc';
 import type { CampaignStatus } from '../../../api/types';
 import { ActionError } from '../../../ui/ActionError';
-import { isLive, STATUS_LABELS } from '../status';
+import { STATUS_LABELS } from '../status';
 import { CampaignListItem } from './CampaignListItem';
 
 const FIRST_PAGE: string | null = null;
-const LIVE_REFRESH_MS = 5_000;
 
 /**
  * One page after another through the API's keyset cursor (`next_cursor`), with a "Show more" button.
@@ -29,11 +28,6 @@ export function CampaignList({ status, q }: { status: CampaignStatus | undefined
       client.campaigns.list.query(pageParam ? { ...input, cursor: pageParam } : input, { signal }),
     initialPageParam: FIRST_PAGE,
     getNextPageParam: (page) => page.next_cursor,
-    // While anything shown can change by itself (the dispatcher), re-read what is shown.
-    refetchInterval: (current) =>
-      current.state.data?.pages.some((page) => page.items.some((item) => isLive(item.status)))
-        ? LIVE_REFRESH_MS
-        : false,
   });
   const campaigns = query.data?.pages.flatMap((page) => page.items) ?? [];
 
