@@ -293,22 +293,29 @@ describe('firing', () => {
           action: string;
           actor_type: string;
           actor: string;
-          before: { status: string };
-          after: { status: string };
+          before: { status: string } | null;
+          after: { status?: string; position?: number };
         }>;
       }>('GET', `${CAMPAIGNS}/${id}/events`, { token });
       expect(response.status).toBe(200);
       return response.body.items
         .filter((e) => e.actor_type === 'system')
-        .map((e) => [e.action, e.actor, e.before.status, e.after.status]);
+        .map((e) =>
+          e.action === 'delivery.fired'
+            ? [e.action, e.actor, e.after.position]
+            : [e.action, e.actor, e.before?.status, e.after.status],
+        );
     };
-    // Started and finished in one firing: it still passed through `sending`.
+    // Started and finished in one firing: it still passed through `sending`; each fired step is recorded.
     expect(await events(oneGo)).toEqual([
       ['campaign.sending', 'dispatcher', 'scheduled', 'sending'],
+      ['delivery.fired', 'dispatcher', 0],
       ['campaign.sent', 'dispatcher', 'sending', 'sent'],
     ]);
     expect(await events(twoGoes)).toEqual([
       ['campaign.sending', 'dispatcher', 'scheduled', 'sending'],
+      ['delivery.fired', 'dispatcher', 0],
+      ['delivery.fired', 'dispatcher', 1],
       ['campaign.sent', 'dispatcher', 'sending', 'sent'],
     ]);
     // The snapshots are the Campaign as the API showed it before and after.
@@ -319,7 +326,8 @@ describe('firing', () => {
         token,
       },
     );
-    expect(trail.body.items.at(-2)?.before).toEqual(scheduled);
+    // …, campaign.sending, delivery.fired, campaign.sent
+    expect(trail.body.items.at(-3)?.before).toEqual(scheduled);
     expect(trail.body.items.at(-1)?.after).toEqual(await campaign(oneGo));
   });
 

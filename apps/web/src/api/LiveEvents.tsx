@@ -3,6 +3,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
 import { useTRPC, useTRPCClient } from './trpc';
 
+const BURST_MS = 150;
+
 /**
  * One live stream per tab (API.md, Live stream): the tRPC subscription campaigns.onEvent over SSE,
  * resumed after the last event on a reconnect. Each event refreshes what it changed (the campaign, its
@@ -14,17 +16,29 @@ export function LiveEvents({ children }: { children: ReactNode }) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   useEffect(() => {
+    // Events come in bursts (a campaign created with its steps, a firing): what they changed is
+    // collected and re-read once per burst. An in-flight read ("Show more", say) is never cancelled.
+    const stale = new Map<string, readonly unknown[]>();
+    let flush: ReturnType<typeof setTimeout> | undefined;
+    const mark = (queryKey: readonly unknown[]) => {
+      stale.set(JSON.stringify(queryKey), queryKey);
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        const keys = [...stale.values()];
+        stale.clear();
+        for (const queryKey of keys)
+          void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+      }, BURST_MS);
+    };
     const refresh = (event: FeedEvent) => {
       const id = typeof event.data.campaign?.id === 'string' ? event.data.campaign.id : undefined;
-      void queryClient.invalidateQueries({ queryKey: trpc.campaigns.list.pathKey() });
+      mark(trpc.campaigns.list.pathKey());
       if (!id) return;
-      void queryClient.invalidateQueries({ queryKey: trpc.campaigns.get.queryKey({ id }) });
-      void queryClient.invalidateQueries({ queryKey: trpc.campaigns.listEvents.pathKey() });
-      if (event.type.startsWith('step.')) {
-        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.listSteps.queryKey({ id }) });
-      }
+      mark(trpc.campaigns.get.queryKey({ id }));
+      mark(trpc.campaigns.listEvents.pathKey());
+      if (event.type.startsWith('step.')) mark(trpc.campaigns.listSteps.queryKey({ id }));
       if (event.type === 'delivery.fired' || event.type === 'campaign.sent') {
-        void queryClient.invalidateQueries({ queryKey: trpc.campaigns.listDeliveries.queryKey({ id }) });
+        mark(trpc.campaigns.listDeliveries.queryKey({ id }));
       }
     };
     const subscription = client.campaigns.onEvent.subscribe(
@@ -35,7 +49,10 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         onError: () => undefined,
       },
     );
-    return () => subscription.unsubscribe();
+    return () => {
+      clearTimeout(flush);
+      subscription.unsubscribe();
+    };
   }, [client, queryClient, trpc]);
   return children;
 }
