@@ -77,6 +77,18 @@ const ConfigSchema = z.object({
   HSTS_MAX_AGE: durationOrOff
     .refine((ms) => ms === null || ms >= 1_000, 'must be at least 1s, or off')
     .default(null),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((text, context) => {
+      const delays = text.split(',').map((part) => parseDuration(part));
+      if (delays.length === 0 || delays.some((ms) => ms === undefined || ms < 1)) {
+        context.addIssue({ code: 'custom', message: 'must be comma-separated durations, e.g. 5s,5m,30m' });
+        return z.NEVER;
+      }
+      return delays as number[];
+    })
+    .optional(),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -115,6 +127,12 @@ export interface Config {
   logLevel: string;
   /** How long a claimed Idempotency-Key without a response holds before a retry may take it over. */
   idempotencyLeaseMs: number;
+  webhooks: {
+    /** Delays before each retry (WEBHOOK_RETRY_SCHEDULE); undefined: the contract's default. */
+    retryScheduleMs: number[] | undefined;
+    /** http and private addresses allowed (WEBHOOK_ALLOW_PRIVATE_URLS), for development and tests. */
+    allowPrivateUrls: boolean;
+  };
   /** Request limits, rate limit, CORS and security headers (docs/hardening.md). */
   http: {
     /** Largest request body; over it 413. */
@@ -177,6 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: values.LOG_LEVEL,
     idempotencyLeaseMs: values.IDEMPOTENCY_LEASE,
+    webhooks: {
+      retryScheduleMs: values.WEBHOOK_RETRY_SCHEDULE,
+      allowPrivateUrls: values.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
+    },
     http: {
       bodyLimitBytes: values.BODY_LIMIT_BYTES,
       maxHeaderSizeBytes: values.MAX_HEADER_SIZE,

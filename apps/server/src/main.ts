@@ -44,6 +44,7 @@ const app = await buildApp({
     clock: systemClock,
     tokens: createTokenVerifier(config, logger),
     idempotencyLeaseMs: config.idempotencyLeaseMs,
+    webhookPolicy: { allowPrivateUrls: config.webhooks.allowPrivateUrls },
   },
   logger,
   publicUrl: `http://${config.host}:${config.port}`,

@@ -1,4 +1,4 @@
-import { Dispatcher } from '@campaigns/api';
+import { Dispatcher, WebhookWorker } from '@campaigns/api';
 import { applyMigrations, createPrismaClient, type OpenedDatabase, openDatabase } from '@campaigns/db';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -50,7 +50,8 @@ export interface RunningDispatcher {
 
 /** A dispatcher on its own small pool, so that firing never competes with HTTP requests for connections. */
 export function startDispatcher(config: Config, databaseUrl: string, logger: Logger): RunningDispatcher {
-  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 1 });
+  // The dispatcher's lanes, and two more for webhook fan-out and outcomes.
+  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 3 });
   const dispatcher = new Dispatcher({
     db,
     logger: logger.child({ component: 'dispatcher' }),
@@ -59,11 +60,19 @@ export function startDispatcher(config: Config, databaseUrl: string, logger: Log
     maxLatenessMs: config.dispatch.maxLatenessMs,
   });
   dispatcher.start();
+  // Webhook delivery runs wherever the dispatcher runs (server and pnpm worker), on the same pool.
+  const webhooks = new WebhookWorker({
+    db,
+    logger: logger.child({ component: 'webhooks' }),
+    allowPrivateUrls: config.webhooks.allowPrivateUrls,
+    ...(config.webhooks.retryScheduleMs ? { retryScheduleMs: config.webhooks.retryScheduleMs } : {}),
+  });
+  webhooks.start();
   logger.info(config.dispatch, 'dispatcher started');
   return {
     dispatcher,
     stop: async () => {
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), webhooks.stop()]);
       await db.$disconnect();
     },
   };

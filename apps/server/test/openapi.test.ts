@@ -358,7 +358,15 @@ describe('operations', () => {
     const operations = allOperations();
     expect(operations.length).toBeGreaterThanOrEqual(Object.keys(OPERATIONS).length);
     for (const { path, method, operation: op } of operations) {
-      const scope = method === 'get' ? SCOPES.read : SCOPES.write;
+      const webhooks = path.startsWith('/v1/messaging/webhooks');
+      const scope =
+        method === 'get'
+          ? webhooks
+            ? SCOPES.webhooksRead
+            : SCOPES.read
+          : webhooks
+            ? SCOPES.webhooksWrite
+            : SCOPES.write;
       expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [scope] }]);
     }
   });

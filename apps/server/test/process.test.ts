@@ -172,7 +172,7 @@ describe('the server process', () => {
     expect(decodeProtectedHeader(printed).alg).toBe('HS256');
     const { payload } = await jwtVerify(printed, new TextEncoder().encode(JWT_SECRET));
     expect(payload).toMatchObject({ sub: 'u', brand_id: 'b' });
-    expect(String(payload.scope).split(' ').sort()).toEqual([SCOPES.read, SCOPES.write].sort());
+    expect(String(payload.scope).split(' ').sort()).toEqual(Object.values(SCOPES).sort());
     expect(typeof payload.exp).toBe('number');
     expect(Number(payload.exp) * 1000).toBeGreaterThan(Date.now() + 60_000);
 

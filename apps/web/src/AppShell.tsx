@@ -15,6 +15,10 @@ export function AppShell({ session, children }: { session: Session; children: Re
         <Link to={paths.list()} className="app-header__title">
           Messaging campaigns
         </Link>
+        <nav aria-label="Main" className="app-header__nav">
+          <Link to={paths.list()}>Campaigns</Link>
+          <Link to={paths.webhooks()}>Webhooks</Link>
+        </nav>
         <div className="app-header__user">
           <span>
             {sub ?? 'Signed in'}

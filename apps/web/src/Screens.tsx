@@ -1,6 +1,7 @@
 import { CreateCampaignScreen } from './features/campaigns/create/CreateCampaignScreen';
 import { CampaignDetailScreen } from './features/campaigns/detail/CampaignDetailScreen';
 import { CampaignListScreen } from './features/campaigns/list/CampaignListScreen';
+import { WebhooksScreen } from './features/webhooks/WebhooksScreen';
 import { Link, useLocation } from './router/history';
 import { matchRoute, paths } from './router/routes';
 import { PageHeading } from './ui/PageHeading';
@@ -15,6 +16,8 @@ export function Screens() {
       return <CreateCampaignScreen key="create" />;
     case 'detail':
       return <CampaignDetailScreen key={route.campaignId} campaignId={route.campaignId} />;
+    case 'webhooks':
+      return <WebhooksScreen key="webhooks" />;
     case 'notFound':
       return (
         <>

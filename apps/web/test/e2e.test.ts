@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/harness';
+import { startReceiver, WebhookWorker } from '../../server/test/support/webhooks';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -495,6 +496,34 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
     await tab.screenshot({ path: join(SCREENSHOTS, '12-read-only-detail.png'), fullPage: true });
     await expectAccessible('read-only detail', tab);
     await tab.close();
+  });
+
+  it('adds a webhook, shows its secret once, sends a test event and shows the attempt', async () => {
+    const receiver = await startReceiver();
+    const hooks = new WebhookWorker({ db: server.db, allowPrivateUrls: true, pollIntervalMs: 100 });
+    hooks.start();
+    try {
+      await page.goto(`${server.url}/webhooks`);
+      await poll(() => heading().textContent()).toBe('Webhooks');
+      await page.getByText('No webhooks yet.').waitFor();
+      await page.getByLabel('Endpoint URL').fill(receiver.url);
+      await page.getByRole('button', { name: 'Add webhook' }).click();
+      const secret = page.locator('.secret__value');
+      await poll(() => secret.textContent()).toMatch(/^whsec_/);
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await poll(async () => receiver.received.length).toBe(1);
+      await poll(() => page.locator('.webhook table').textContent()).toContain('HTTP 204');
+      expect(await page.locator('.webhook table').textContent()).toContain('webhook.test');
+      await screenshot('14-webhooks');
+      await expectAccessible('webhooks');
+      // Shown once: after a reload the secret is gone.
+      await page.reload();
+      await page.locator('.webhook').first().waitFor();
+      expect(await secret.count()).toBe(0);
+    } finally {
+      await hooks.stop();
+      await receiver.close();
+    }
   });
 
   it('renders again on reload, in a second tab and on Back, with the cache on (304s included)', async () => {

@@ -3,6 +3,7 @@ import type { Authentication, TokenVerifier } from './auth/tokens';
 import type { Clock } from './domain/clock';
 import type { RateLimiter } from './hardening/rate-limit';
 import type { FeedHub } from './services/event-feed';
+import type { WebhookPolicy } from './services/webhooks';
 
 /** Long-lived collaborators, created once per process. */
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   idempotencyLeaseMs?: number;
   /** Wakes this process's live streams (services/event-feed.ts); one per process. */
   feedHub?: FeedHub;
+  /** Which webhook URLs are allowed (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  webhookPolicy?: WebhookPolicy;
 }
 
 /** Per-request context: the dependencies plus who is calling. */

@@ -53,3 +53,4 @@ export { PROCEDURE_META, PROCEDURES } from './procedure-meta';
 export { type AppRouter, appRouter } from './router';
 export { FeedHub } from './services/event-feed';
 export type { Meta } from './trpc';
+export { DEFAULT_RETRY_SCHEDULE_MS, WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';

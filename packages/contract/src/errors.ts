@@ -50,4 +50,9 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export type PreconditionReason = 'version_mismatch';
 
 /** The `details.reason` values of 412 `bad_state` errors. */
-export type BadStateReason = 'invalid_status' | 'no_steps' | 'position_out_of_range' | 'step_limit_reached';
+export type BadStateReason =
+  | 'invalid_status'
+  | 'no_steps'
+  | 'position_out_of_range'
+  | 'step_limit_reached'
+  | 'limit_reached';

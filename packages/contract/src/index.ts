@@ -10,3 +10,4 @@ export * from './scopes';
 export * from './send-window';
 export * from './step';
 export { transformer } from './transformer';
+export * from './webhook';

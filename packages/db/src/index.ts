@@ -4,7 +4,15 @@ export type { OpenDatabaseOptions, OpenedDatabase } from './database';
 export { openDatabase } from './database';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded';
 export { startEmbeddedPostgres } from './embedded';
-export type { AuditEvent, Campaign, Delivery, Step } from './generated/prisma/client';
+export type {
+  AuditEvent,
+  Campaign,
+  Delivery,
+  Step,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from './generated/prisma/client';
 export {
   CampaignStatus,
   Prisma,

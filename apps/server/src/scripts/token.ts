@@ -11,7 +11,8 @@ const { values } = parseArgs({
   options: {
     brand: { type: 'string', default: 'brand_demo' },
     sub: { type: 'string', default: 'user_demo' },
-    scope: { type: 'string', default: `${SCOPES.read} ${SCOPES.write}` },
+    // Development tokens carry every scope (API.md, Authentication).
+    scope: { type: 'string', default: Object.values(SCOPES).join(' ') },
     expires: { type: 'string', default: '12h' },
   },
 });

@@ -59,6 +59,8 @@ export interface TestServerOptions {
   >;
   /** A pino logger to see what the server logs; default none. */
   logger?: AppOptions['logger'];
+  /** WEBHOOK_ALLOW_PRIVATE_URLS; default true (receivers on loopback). */
+  allowPrivateWebhookUrls?: boolean;
   /** Development sign-in (`/dev/token`) with TEST_JWT_SECRET; default on, as in development. */
   devTokens?: boolean;
 }
@@ -79,6 +81,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       db,
       clock: options.clock ?? systemClock,
       tokens: options.tokens ?? createHs256Verifier(TEST_JWT_SECRET),
+      // Test receivers listen on loopback.
+      webhookPolicy: { allowPrivateUrls: options.allowPrivateWebhookUrls ?? true },
     },
     logger: options.logger ?? false,
     publicUrl: 'http://127.0.0.1',
@@ -105,7 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       signToken(TEST_JWT_SECRET, {
         brandId: token.brand ?? 'brand_test',
         sub: token.sub ?? 'user_test',
-        scopes: token.scopes ?? [SCOPES.read, SCOPES.write],
+        scopes: token.scopes ?? Object.values(SCOPES),
         ...(token.expiresIn ? { expiresIn: token.expiresIn } : {}),
       }),
     client: (token, clientOptions = {}) =>

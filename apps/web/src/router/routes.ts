@@ -3,6 +3,7 @@ export type Route =
   | { name: 'list' }
   | { name: 'create' }
   | { name: 'detail'; campaignId: string }
+  | { name: 'webhooks' }
   | { name: 'notFound' };
 
 export const paths = {
@@ -14,6 +15,7 @@ export const paths = {
     return search ? `/?${search}` : '/';
   },
   create: () => '/campaigns/new',
+  webhooks: () => '/webhooks',
   detail: (campaignId: string) => `/campaigns/${encodeURIComponent(campaignId)}`,
 };
 
@@ -21,6 +23,7 @@ export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'list' };
   if (path === '/campaigns/new') return { name: 'create' };
+  if (path === '/webhooks') return { name: 'webhooks' };
   const detail = /^\/campaigns\/([^/]+)$/.exec(path);
   if (detail?.[1]) {
     try {

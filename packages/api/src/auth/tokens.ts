@@ -159,7 +159,8 @@ export interface TokenClaims {
 
 /** Issues an HS256 token: for `pnpm token`, the web app's development sign-in and tests. */
 export async function signToken(secret: string, claims: TokenClaims): Promise<string> {
-  const scopes = claims.scopes ?? [SCOPES.read, SCOPES.write];
+  // Development tokens carry every scope (API.md, Authentication).
+  const scopes = claims.scopes ?? Object.values(SCOPES);
   return new SignJWT({ brand_id: claims.brandId, scope: scopes.join(' ') })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)

@@ -21,7 +21,8 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: 'Campaign' | 'Step') => new DomainError('not_found', `${what} not found`);
+export const notFound = (what: 'Campaign' | 'Step' | 'Webhook' | 'Attempt') =>
+  new DomainError('not_found', `${what} not found`);
 
 export const badState = (reason: BadStateReason, message: string, details: Record<string, unknown> = {}) =>
   new DomainError('bad_state', message, { reason, ...details });

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-const PREFIXES = { campaign: 'cmp', step: 'stp', delivery: 'dlv', event: 'evt' } as const;
+const PREFIXES = {
+  campaign: 'cmp',
+  step: 'stp',
+  delivery: 'dlv',
+  event: 'evt',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
+  webhookAttempt: 'wha',
+} as const;
 
 /** Opaque, unguessable ids: a type prefix and 128 random bits in base32-ish lowercase hex. */
 export const newId = (kind: keyof typeof PREFIXES): string =>

@@ -1,4 +1,10 @@
-import { API_ERROR_CODES, CAMPAIGN_LIMITS, EVENT_LIMITS, STEP_LIMITS } from '@campaigns/contract';
+import {
+  API_ERROR_CODES,
+  CAMPAIGN_LIMITS,
+  EVENT_LIMITS,
+  FEED_LIMITS,
+  STEP_LIMITS,
+} from '@campaigns/contract';
 
 /**
  * Size limits for the schemas whose Zod source cannot state them without changing what the server
@@ -39,10 +45,11 @@ const KEY_MAX = 255;
 /** Any other string the server sends: a header value. */
 const OTHER_STRING_MAX = 256;
 const INT32_MAX = 2_147_483_647;
-/** Every list in the API is a page or a campaign's steps, each at most 100 long. */
+/** Every list in the API is a page or a campaign's steps, each at most 200 long. */
 const LIST_MAX = Math.max(
   CAMPAIGN_LIMITS.pageSizeMax,
   EVENT_LIMITS.pageSizeMax,
+  FEED_LIMITS.pageSizeMax,
   STEP_LIMITS.maxStepsPerCampaign,
 );
 
@@ -54,7 +61,9 @@ const hasType = (schema: Schema, type: string) =>
 
 function bound(schema: Schema, name: string | undefined): void {
   if (hasType(schema, 'string') && schema.maxLength === undefined && schema.const === undefined) {
-    if (name === 'error' && schema.enum === undefined) schema.enum = [...API_ERROR_CODES];
+    // An error body's code (never null); a nullable `error` is something else (a webhook attempt's).
+    if (name === 'error' && schema.enum === undefined && !hasType(schema, 'null'))
+      schema.enum = [...API_ERROR_CODES];
     schema.maxLength =
       (name !== undefined ? STRING_BOUNDS[name] : undefined) ??
       (schema.format === 'date-time' ? DATE_TIME_MAX : OTHER_STRING_MAX);

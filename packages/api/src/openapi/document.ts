@@ -23,6 +23,15 @@ const TAGS = [
       'Campaigns of ordered message steps: create and edit drafts, schedule, unschedule or cancel them, ' +
       'and follow the deliveries of their steps.',
   },
+  {
+    name: 'events',
+    description: 'The event feed: every change and every fired step, as a list and as a live stream.',
+  },
+  {
+    name: 'webhooks',
+    description:
+      'Endpoints that receive the event feed, signed per Standard Webhooks, retried until delivered.',
+  },
 ];
 
 interface ResponseObject {

@@ -15,7 +15,7 @@ export interface RestOperation {
   /** Its `{…}` parameters, e.g. `['id']`. */
   pathParameters: readonly string[];
   /** 201 for creates, else 200. */
-  successStatus: 200 | 201;
+  successStatus: 200 | 201 | 202;
   /** Whether the input comes from the JSON body (POST, PUT, PATCH) or the query string (GET, DELETE). */
   readsBody: boolean;
   /** Input fields that are numbers: a query string carries them as text, to be read as numbers. */

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@campaigns/db';
 import type { Clock } from '../domain/clock';
 import type { LockTx } from './campaign-lock';
+import type { WebhookPolicy } from './webhooks';
 
 /** What the domain services need from the outside world. */
 export interface ServiceDeps {
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   ifMatch?: string;
   /** Told the ETag of the campaign a read or change returned (or whose step it returned). */
   reportVersion?: (etag: string) => void;
+  /** Which webhook URLs are allowed (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  webhookPolicy?: WebhookPolicy;
 }
 
 /** Who is acting: the verified token's subject and tenant. */

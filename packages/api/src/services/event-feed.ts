@@ -41,20 +41,25 @@ interface FeedRow {
   campaign: Record<string, unknown> | null;
 }
 
+/** Runs one statement: on the pool (`onPool`), or inside a caller's transaction (the webhook fan-out). */
+export interface FeedReader {
+  query<R>(sql: Prisma.Sql): Promise<R[]>;
+}
+export const onPool = (db: PrismaClient): FeedReader => ({ query: (sql) => queryRows(db, sql) });
+
 const WATERMARK = Prisma.sql`(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)`;
 
 /** The feed after `after`, below the watermark, of one brand (and optionally one campaign). */
 export async function readFeed(
-  db: PrismaClient,
-  filter: { brandId: string; campaignId?: string; after?: FeedPosition; limit: number },
+  db: FeedReader,
+  filter: { brandId?: string; campaignId?: string; after?: FeedPosition; limit: number },
 ): Promise<Array<{ event: FeedEvent; position: FeedPosition }>> {
-  const conditions = [Prisma.sql`e.brand_id = ${filter.brandId}`, Prisma.sql`e.tx_id < ${WATERMARK}`];
+  const conditions = [Prisma.sql`e.tx_id < ${WATERMARK}`];
+  if (filter.brandId !== undefined) conditions.push(Prisma.sql`e.brand_id = ${filter.brandId}`);
   if (filter.campaignId !== undefined) conditions.push(Prisma.sql`e.campaign_id = ${filter.campaignId}`);
   if (filter.after)
     conditions.push(Prisma.sql`(e.tx_id, e.seq) > (${filter.after.txId}, ${filter.after.seq})`);
-  const rows = await queryRows<FeedRow>(
-    db,
-    Prisma.sql`
+  const sql = Prisma.sql`
       SELECT e.id, e.seq, e.tx_id, e.brand_id, e.campaign_id, e.action, e.actor_type, e.actor, e.before,
              e.after, e.occurred_at,
              (SELECT p.after FROM audit_events p
@@ -64,8 +69,9 @@ export async function readFeed(
         FROM audit_events e
        WHERE ${Prisma.join(conditions, ' AND ')}
        ORDER BY e.tx_id, e.seq
-       LIMIT ${filter.limit}`,
-  );
+       LIMIT ${filter.limit}`;
+  // On the pool (queryRows), or inside the caller's transaction (the webhook fan-out).
+  const rows = await db.query<FeedRow>(sql);
   return rows.map((row) => ({
     event: toFeedEvent(row),
     position: { txId: BigInt(row.tx_id), seq: BigInt(row.seq) },
@@ -140,7 +146,7 @@ export async function listFeed(deps: ServiceDeps, actor: Actor, input: ListFeedI
   if (input.campaign_id !== undefined && !isPlausibleId(input.campaign_id))
     return { items: [], next_cursor: null };
   const after = input.cursor === undefined ? undefined : decodeFeedCursor(input.cursor);
-  const page = await readFeed(deps.db, {
+  const page = await readFeed(onPool(deps.db), {
     brandId: actor.brandId,
     ...(input.campaign_id !== undefined ? { campaignId: input.campaign_id } : {}),
     ...(after ? { after } : {}),
@@ -239,7 +245,7 @@ export async function* followFeed(
   let after = filter.after ?? (await feedTail(deps.db));
   const hub = deps.feedHub ?? new FeedHub(deps.db);
   while (!filter.signal.aborted) {
-    const batch = await readFeed(deps.db, {
+    const batch = await readFeed(onPool(deps.db), {
       brandId: filter.brandId,
       ...(filter.campaignId !== undefined ? { campaignId: filter.campaignId } : {}),
       ...(after ? { after } : {}),

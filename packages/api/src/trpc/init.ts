@@ -9,7 +9,7 @@ import { toErrorBody } from '../errors/mapping';
  * procedure requires (set by `scopedProcedure`, read by the OpenAPI document's security requirements).
  */
 export type Meta = OpenApiMeta<{
-  successStatus?: 200 | 201;
+  successStatus?: 200 | 201 | 202;
   scope?: string;
   /** The 412 `details.reason` values the procedure can answer (the document's enum). */
   badStateReasons?: BadStateReason[];

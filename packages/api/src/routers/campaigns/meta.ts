@@ -105,10 +105,12 @@ function requestHeaders(method: string, operationId: string, versioning: Meta['v
 /** REST metadata of a campaigns operation: the route, its docs and the errors it declares. */
 export const restRoute = (
   route: Pick<OpenApi, 'method' | 'path' | 'operationId' | 'summary' | 'description'> & {
-    successStatus?: 200 | 201;
+    successStatus?: 200 | 201 | 202;
     badState?: BadStateRules;
     successDescription?: string;
     versioning?: Meta['versioning'];
+    /** The resource a 404 names, and the operation's tag; default campaigns. */
+    resource?: 'campaigns' | 'events' | 'webhooks';
   },
 ): Meta => ({
   ...(route.successStatus ? { successStatus: route.successStatus } : {}),
@@ -120,16 +122,29 @@ export const restRoute = (
     operationId: route.operationId,
     summary: route.summary,
     description: route.description,
-    tags: ['campaigns'],
+    tags: [route.resource ?? 'campaigns'],
     protect: true,
     ...optional(
       'requestHeaders',
       requestHeaders(route.method, route.operationId ?? route.path, route.versioning),
     ),
     ...(route.successDescription ? { successDescription: route.successDescription } : {}),
-    errorResponses: errorResponses(route.method, route.badState, route.versioning),
+    errorResponses: withNotFound(
+      errorResponses(route.method, route.badState, route.versioning),
+      route.resource,
+    ),
   },
 });
+
+const NOT_FOUND = {
+  campaigns: COMMON_ERRORS[404],
+  events: 'Not found',
+  webhooks: 'Webhook (or attempt) not found (or another brand’s)',
+} as const;
+
+function withNotFound(errors: Record<number, string>, resource: keyof typeof NOT_FOUND | undefined) {
+  return { ...errors, 404: NOT_FOUND[resource ?? 'campaigns'] };
+}
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -137,4 +152,6 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 export const CAMPAIGNS_PATH = '/v1/messaging/campaigns';
 export const EVENTS_PATH = '/v1/messaging/events';
+export const WEBHOOKS_PATH = '/v1/messaging/webhooks';
+export const WEBHOOK_PATH = `${WEBHOOKS_PATH}/{id}` as const;
 export const CAMPAIGN_PATH = `${CAMPAIGNS_PATH}/{id}` as const;

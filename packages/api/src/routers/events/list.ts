@@ -9,6 +9,7 @@ export const list = scopedProcedure(SCOPES.read)
       method: 'GET',
       path: EVENTS_PATH,
       operationId: 'listEvents',
+      resource: 'events',
       summary: 'List events',
       description:
         'The brand’s events (every change the audit trail records, and every fired step), in commit order ' +

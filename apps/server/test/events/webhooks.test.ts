@@ -1,0 +1,293 @@
+import { WebhookWorker } from '@campaigns/api';
+import type { FeedEvent, Webhook, WebhookAttemptPage, WebhookWithSecret } from '@campaigns/contract';
+import { Webhook as Verifier } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isForbiddenAddress } from '../../../../packages/api/src/webhooks/address-policy';
+import { createCampaign, expectErrorBody, expectValidationIssueAt } from '../support/campaigns';
+import { startTestServer, type TestServer } from '../support/harness';
+import { type Rest, restClient } from '../support/rest';
+import { startReceiver } from '../support/webhooks';
+
+// API.md, "Webhooks": endpoints on both surfaces, Standard Webhooks signatures (verified with the
+// standardwebhooks package), retries that keep the webhook-id, attempts, SSRF rules. Receivers are
+// real HTTP servers on loopback.
+
+const WEBHOOKS = '/v1/messaging/webhooks';
+
+let server: TestServer;
+let rest: Rest;
+let token: string;
+const receivers: Array<{ close: () => Promise<void> }> = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  rest = restClient(server.url);
+  token = await server.token({ brand: 'brand_hooks', sub: 'user_hooks' });
+});
+afterAll(async () => {
+  for (const receiver of receivers) await receiver.close();
+  await server?.close();
+});
+
+const worker = (options: { retryScheduleMs?: number[]; timeoutMs?: number } = {}) =>
+  new WebhookWorker({ db: server.db, allowPrivateUrls: true, retryScheduleMs: [300], ...options });
+
+async function createWebhook(body: object, as = token) {
+  const response = await rest<WebhookWithSecret>('POST', WEBHOOKS, { token: as, body });
+  expect(response.status, response.text).toBe(201);
+  return response.body;
+}
+
+/** Runs ticks until `done` holds (deliveries are asynchronous). */
+async function runUntil(hooks: WebhookWorker, done: () => boolean, timeoutMs = 5_000) {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('timed out waiting for deliveries');
+    await hooks.tick();
+    await hooks.settle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('webhook endpoints', () => {
+  it('are created with a secret shown once, listed, read, updated and removed, per brand', async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const created = await createWebhook({
+      url: receiver.url,
+      events: ['campaign.created'],
+      description: 'CRM',
+    });
+    expect(created.secret).toMatch(/^whsec_/);
+    expect(created).toMatchObject({ status: 'enabled', disabled_reason: null, events: ['campaign.created'] });
+    const got = await rest<Webhook>('GET', `${WEBHOOKS}/${created.id}`, { token });
+    expect(got.body).not.toHaveProperty('secret');
+    const listed = await rest<{ items: Webhook[] }>('GET', WEBHOOKS, { token });
+    expect(listed.body.items.map((item) => item.id)).toContain(created.id);
+
+    const updated = await rest<Webhook>('PATCH', `${WEBHOOKS}/${created.id}`, {
+      token,
+      body: { events: ['*'], status: 'disabled' },
+    });
+    expect(updated.body).toMatchObject({ events: ['*'], status: 'disabled' });
+
+    const other = await server.token({ brand: 'brand_hooks_other' });
+    expectErrorBody(await rest('GET', `${WEBHOOKS}/${created.id}`, { token: other }), 404, 'not_found');
+    const viaTrpc = await server.client(other).webhooks.list.query();
+    expect(viaTrpc.items).toEqual([]);
+
+    expect((await rest('DELETE', `${WEBHOOKS}/${created.id}`, { token })).status).toBe(200);
+    expectErrorBody(await rest('GET', `${WEBHOOKS}/${created.id}`, { token }), 404, 'not_found');
+  });
+
+  it('need the webhooks scopes, and a brand has at most 20', async () => {
+    const campaignsOnly = await server.token({
+      brand: 'brand_hooks_scopes',
+      scopes: ['messaging:campaigns:read', 'messaging:campaigns:write'],
+    });
+    expectErrorBody(await rest('GET', WEBHOOKS, { token: campaignsOnly }), 403, 'forbidden');
+    const readOnly = await server.token({ brand: 'brand_hooks_limit', scopes: ['messaging:webhooks:read'] });
+    expectErrorBody(
+      await rest('POST', WEBHOOKS, {
+        token: readOnly,
+        body: { url: 'https://example.com/h', events: ['*'] },
+      }),
+      403,
+      'forbidden',
+    );
+    const writer = await server.token({ brand: 'brand_hooks_limit' });
+    for (let k = 0; k < 20; k++)
+      await createWebhook({ url: `https://example.com/h${k}`, events: ['*'] }, writer);
+    expectErrorBody(
+      await rest('POST', WEBHOOKS, {
+        token: writer,
+        body: { url: 'https://example.com/h21', events: ['*'] },
+      }),
+      412,
+      'bad_state',
+      { reason: 'limit_reached', limit: 20 },
+    );
+  });
+});
+
+describe('SSRF rules', () => {
+  let strict: TestServer;
+  beforeAll(async () => {
+    strict = await startTestServer({ allowPrivateWebhookUrls: false });
+  });
+  afterAll(() => strict?.close());
+
+  it('refuse http, loopback, private and metadata addresses unless WEBHOOK_ALLOW_PRIVATE_URLS', async () => {
+    const strictRest = restClient(strict.url);
+    const writer = await strict.token();
+    for (const url of [
+      'http://example.com/hook',
+      'https://127.0.0.1/hook',
+      'https://localhost/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.0.0.7/hook',
+      'https://[::1]/hook',
+    ]) {
+      const response = await strictRest('POST', WEBHOOKS, { token: writer, body: { url, events: ['*'] } });
+      expectValidationIssueAt(response, ['url']);
+    }
+    expect(
+      (
+        await strictRest('POST', WEBHOOKS, {
+          token: writer,
+          body: { url: 'https://example.com/h', events: ['*'] },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
+  it('checks the address actually connected to, after DNS', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ]) {
+      expect(isForbiddenAddress(address), address).toBe(true);
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700::1111']) {
+      expect(isForbiddenAddress(address), address).toBe(false);
+    }
+  });
+});
+
+describe('delivery', () => {
+  it('POSTs each subscribed event, signed per Standard Webhooks (verified by the standardwebhooks package)', async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const hook = await createWebhook({ url: receiver.url, events: ['campaign.created', 'campaign.updated'] });
+    const hooks = worker();
+    await hooks.tick(); // fan-out starts after what is already in the feed
+    const campaign = await createCampaign(rest, token, { name: 'Hooked', segment_id: 's' });
+    await rest('POST', `/v1/messaging/campaigns/${campaign.id}/cancel`, { token }); // not subscribed
+    await runUntil(hooks, () => receiver.received.length >= 1);
+
+    const [request] = receiver.received;
+    const payload = new Verifier(hook.secret).verify(
+      request!.body,
+      request!.headers as Record<string, string>,
+    ) as FeedEvent;
+    expect(payload).toMatchObject({
+      type: 'campaign.created',
+      brand_id: 'brand_hooks',
+      data: { campaign: { id: campaign.id } },
+    });
+    expect(request!.headers['webhook-id']).toBe(payload.id);
+    await hooks.tick();
+    await hooks.settle();
+    expect(receiver.received).toHaveLength(1);
+
+    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    expect(attempts.body.items[0]).toMatchObject({
+      event_id: payload.id,
+      attempt: 1,
+      status_code: 204,
+      error: null,
+      next_retry_at: null,
+    });
+  });
+
+  it('retries a failed delivery later with the same webhook-id, recording every attempt', async () => {
+    let failing = true;
+    const receiver = await startReceiver(() => (failing ? 503 : 200));
+    receivers.push(receiver);
+    const hook = await createWebhook({ url: receiver.url, events: ['campaign.created'] });
+    const hooks = worker({ retryScheduleMs: [300, 300] });
+    await hooks.tick();
+    await createCampaign(rest, token);
+    await runUntil(hooks, () => receiver.received.length >= 1);
+    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    expect(attempts.body.items[0]).toMatchObject({ attempt: 1, status_code: 503, error: 'HTTP 503' });
+    expect(attempts.body.items[0]?.next_retry_at).not.toBeNull();
+
+    failing = false;
+    await runUntil(hooks, () => receiver.received.length >= 2);
+    const [first, second] = receiver.received;
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    const after = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    expect(after.body.items.map((a) => [a.attempt, a.status_code])).toEqual([
+      [2, 200],
+      [1, 503],
+    ]);
+  });
+
+  it('gives up after the last retry, and a resend delivers it again', async () => {
+    const receiver = await startReceiver(() => 500);
+    receivers.push(receiver);
+    const hook = await createWebhook({ url: receiver.url, events: ['campaign.created'] });
+    const hooks = worker({ retryScheduleMs: [100] });
+    await hooks.tick();
+    await createCampaign(rest, token);
+    await runUntil(hooks, () => receiver.received.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await hooks.tick();
+    await hooks.settle();
+    expect(receiver.received).toHaveLength(2);
+    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    expect(attempts.body.items[0]).toMatchObject({ attempt: 2, next_retry_at: null });
+
+    const resent = await rest<{ event_id: string }>(
+      'POST',
+      `${WEBHOOKS}/${hook.id}/attempts/${attempts.body.items[0]!.id}/resend`,
+      { token },
+    );
+    expect(resent.status).toBe(202);
+    await runUntil(hooks, () => receiver.received.length >= 3);
+    expect(receiver.received[2]!.headers['webhook-id']).toBe(resent.body.event_id);
+  });
+
+  it('sends a test event to one endpoint only, and signs with the old secret too for a day after a rotation', async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const hook = await createWebhook({ url: receiver.url, events: ['campaign.sent'] });
+    const rotated = await rest<WebhookWithSecret>('POST', `${WEBHOOKS}/${hook.id}/rotate-secret`, { token });
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    const sent = await rest<{ event_id: string }>('POST', `${WEBHOOKS}/${hook.id}/test`, { token });
+    expect(sent.status).toBe(202);
+    const hooks = worker();
+    await runUntil(hooks, () => receiver.received.length >= 1);
+    const [request] = receiver.received;
+    const headers = request!.headers as Record<string, string>;
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const secret of [hook.secret, rotated.body.secret]) {
+      expect(new Verifier(secret).verify(request!.body, headers)).toMatchObject({
+        type: 'webhook.test',
+        id: sent.body.event_id,
+      });
+    }
+    // Not part of the feed.
+    const feed = await rest<{ items: FeedEvent[] }>('GET', '/v1/messaging/events?limit=200', { token });
+    expect(feed.body.items.some((event) => event.id === sent.body.event_id)).toBe(false);
+  });
+
+  it('a slow endpoint does not delay another’s events', async () => {
+    const slow = await startReceiver(() => null); // never answers
+    const fast = await startReceiver();
+    receivers.push(slow, fast);
+    await createWebhook({ url: slow.url, events: ['campaign.created'] });
+    await createWebhook({ url: fast.url, events: ['campaign.created'] });
+    const hooks = worker({ timeoutMs: 10_000 });
+    await hooks.tick();
+    await createCampaign(rest, token);
+    const started = Date.now();
+    while (fast.received.length === 0 && Date.now() - started < 5_000) {
+      await hooks.tick();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(fast.received).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(slow.received).toHaveLength(1); // still waiting for its answer
+  });
+});
