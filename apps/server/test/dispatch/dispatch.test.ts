@@ -352,6 +352,52 @@ describe('firing', () => {
   });
 });
 
+describe('hand-off to the sender: at least once, through the outbox', () => {
+  it('a failing sender gets the same delivery again later, until it takes it', async () => {
+    const id = await createCampaign([0]);
+    await schedule(id, at(1));
+    const taken: string[] = [];
+    let failures = 1;
+    const flaky = {
+      async send(request: { delivery: { id: string } }) {
+        if (failures-- > 0) throw new Error('channel down');
+        taken.push(request.delivery.id);
+      },
+    };
+    const withFlakySender = dispatcherWith({ sender: flaky, retryAfterErrorMs: 60_000 });
+    clock.set(at(1));
+    await withFlakySender.tick();
+    expect(taken).toEqual([]);
+    // Retried once its retry time has come, with the same delivery (the channel's idempotency key).
+    clock.set(at(3));
+    expect((await withFlakySender.tick()).handedOffAgain).toBe(1);
+    const [delivery] = await deliveries(id);
+    expect(taken).toEqual([delivery!.id]);
+    clock.set(at(10));
+    expect((await withFlakySender.tick()).handedOffAgain).toBe(0);
+  });
+
+  it('a process that dies between commit and hand-off loses nothing: another one hands it off', async () => {
+    const id = await createCampaign([0, 0]);
+    await schedule(id, at(1));
+    // The first dispatcher commits the firing, then never hands off (as if SIGKILLed right after).
+    const dead = dispatcherWith({
+      sender: { send: () => new Promise<void>(() => undefined) },
+      handOffGraceMs: 30_000,
+    });
+    clock.set(at(1));
+    void dead.tick();
+    await expect.poll(async () => (await deliveries(id)).length, { timeout: 5_000 }).toBe(2);
+    const survivor = new RecordingSender();
+    const other = dispatcherWith({ sender: survivor });
+    clock.set(new Date(at(1).getTime() + 10_000));
+    expect((await other.tick()).handedOffAgain).toBe(0); // within the first process's grace
+    clock.set(new Date(at(1).getTime() + 31_000));
+    expect((await other.tick()).handedOffAgain).toBe(2);
+    expect(survivor.sent.map((request) => request.delivery.position).sort()).toEqual([0, 1]);
+  });
+});
+
 describe('cancel, unschedule and reschedule win over pending work', () => {
   it('cancelled before its time: nothing ever fires', async () => {
     const id = await createCampaign([0, 1]);
@@ -475,7 +521,7 @@ describe('several dispatchers and failures', () => {
     }
   });
 
-  it('a failing sender leaves the delivery recorded and is not retried', async () => {
+  it('a failing sender leaves the delivery recorded (it is handed off again later: see hand-off)', async () => {
     const failing = dispatcherWith({
       sender: {
         send: async () => {
@@ -490,7 +536,7 @@ describe('several dispatchers and failures', () => {
     expect(await firedPositions(id)).toEqual([0]);
     expect((await campaign(id)).status).toBe('sent');
     expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
-      'sender failed; the delivery stays recorded',
+      'sender failed; the delivery stays recorded and is handed off again later',
     ]);
   });
 

@@ -23,6 +23,11 @@ export interface DispatcherOptions {
   transactionTimeoutMs?: number;
   /** Test seam: runs inside the firing transaction, while the claim is held. */
   afterClaim?: (campaignId: string) => Promise<void>;
+  /**
+   * How long the process that fired a step has to hand it to the sender before any dispatcher hands
+   * it off from the outbox instead (a crash between commit and hand-off). Default 30 s.
+   */
+  handOffGraceMs?: number;
 }
 
 export interface TickResult {
@@ -34,6 +39,8 @@ export interface TickResult {
   sent: number;
   cancelled: number;
   errors: number;
+  /** Deliveries handed to the sender from the outbox (left over by a crash or a failing sender). */
+  handedOffAgain: number;
 }
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
@@ -57,6 +64,7 @@ export class Dispatcher {
   private readonly retryAfterErrorMs: number;
   private readonly transactionTimeoutMs: number;
   private readonly afterClaim: DispatcherOptions['afterClaim'];
+  private readonly handOffGraceMs: number;
 
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -74,6 +82,7 @@ export class Dispatcher {
     this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 10_000;
     this.afterClaim = options.afterClaim;
+    this.handOffGraceMs = options.handOffGraceMs ?? 30_000;
   }
 
   /** Starts polling in the background. */
@@ -99,10 +108,24 @@ export class Dispatcher {
    * none is due (or the dispatcher is stopping). Safe to call while the loop runs, and from tests.
    */
   async tick(): Promise<TickResult> {
-    const result: TickResult = { campaigns: 0, fired: 0, started: 0, sent: 0, cancelled: 0, errors: 0 };
+    const result: TickResult = {
+      campaigns: 0,
+      fired: 0,
+      started: 0,
+      sent: 0,
+      cancelled: 0,
+      errors: 0,
+      handedOffAgain: 0,
+    };
     // Idle is the common case: one index probe per poll, not a transaction per lane.
     if (await anythingDue(this.db, this.clock.now())) {
       await Promise.all(Array.from({ length: this.concurrency }, () => this.lane(result)));
+    }
+    try {
+      result.handedOffAgain = await this.handOffLeftovers();
+    } catch (error) {
+      result.errors++;
+      this.logger.error({ err: error }, 'could not hand off left-over deliveries');
     }
     return result;
   }
@@ -130,6 +153,7 @@ export class Dispatcher {
           maxLatenessMs: this.maxLatenessMs,
           transactionTimeoutMs: this.transactionTimeoutMs,
           retryAfterErrorMs: this.retryAfterErrorMs,
+          handOffGraceMs: this.handOffGraceMs,
           ...(this.afterClaim ? { afterClaim: this.afterClaim } : {}),
         });
       } catch (error) {
@@ -198,16 +222,47 @@ export class Dispatcher {
     if (plan.status === 'sent') this.logger.info(campaign, 'campaign sent');
   }
 
-  /** The record is already committed: a failing sender is logged, never allowed to undo or repeat it. */
+  /**
+   * Hands a committed delivery to the sender, then takes it off the sender's outbox. A failing sender
+   * leaves it there, to be handed off again later (at least once; the delivery id is the idempotency
+   * key a channel passes on). The record itself never changes.
+   */
   private async send(request: SendRequest): Promise<void> {
+    const deliveryId = request.delivery.id;
     try {
       await this.sender.send(request);
     } catch (error) {
+      const retryAt = new Date(this.clock.now().getTime() + this.retryAfterErrorMs);
       this.logger.error(
-        { err: error, delivery_id: request.delivery.id },
-        'sender failed; the delivery stays recorded',
+        { err: error, delivery_id: deliveryId, retry_at: retryAt.toISOString() },
+        'sender failed; the delivery stays recorded and is handed off again later',
       );
+      await this.db.senderOutbox
+        .updateMany({ where: { deliveryId }, data: { attempts: { increment: 1 }, retryAt } })
+        .catch(() => undefined);
+      return;
     }
+    await this.db.senderOutbox.deleteMany({ where: { deliveryId } }).catch((error: unknown) => {
+      // Left in the outbox: handed off once more later, which the idempotency key makes harmless.
+      this.logger.warn({ err: error, delivery_id: deliveryId }, 'could not clear the sender outbox');
+    });
+  }
+
+  /**
+   * Deliveries whose hand-off did not happen (their process died after the commit, or the sender
+   * failed): leased for the grace period with SKIP LOCKED, so two dispatchers never take the same one,
+   * then handed off. Returns how many.
+   */
+  async handOffLeftovers(): Promise<number> {
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.handOffGraceMs);
+    const leftovers = await this.db.$queryRaw<Array<{ request: SendRequest }>>`
+      UPDATE sender_outbox SET retry_at = ${leaseUntil}
+       WHERE delivery_id IN (SELECT delivery_id FROM sender_outbox WHERE retry_at <= ${now}
+                              ORDER BY retry_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+      RETURNING request`;
+    for (const { request } of leftovers) await this.send(request);
+    return leftovers.length;
   }
 
   private async handleFailure(error: unknown): Promise<void> {

@@ -55,6 +55,8 @@ export interface FireOptions {
   transactionTimeoutMs: number;
   /** How long a campaign that cannot be fired is left alone. */
   retryAfterErrorMs: number;
+  /** How long the firing process has to hand its deliveries to the sender before others may. */
+  handOffGraceMs: number;
   /** Test seam: runs while the claim is held, before anything is recorded. */
   afterClaim?: (campaignId: string) => Promise<void>;
 }
@@ -218,6 +220,19 @@ export async function fireNextDue(options: FireOptions): Promise<Firing | Deferr
         }
 
         const rows = await record(tx, campaign, plan, now);
+        const sends = toSendRequests(campaign, steps, rows);
+        // The sender's outbox, in the firing transaction: a crash after the commit loses no hand-off.
+        if (sends.length > 0) {
+          const retryAt = new Date(now.getTime() + options.handOffGraceMs);
+          await tx.senderOutbox.createMany({
+            data: sends.map((request) => ({
+              deliveryId: request.delivery.id,
+              request: request as unknown as Prisma.InputJsonObject,
+              createdAt: now,
+              retryAt,
+            })),
+          });
+        }
         return {
           kind: 'fired',
           campaignId: campaign.id,
@@ -225,7 +240,7 @@ export async function fireNextDue(options: FireOptions): Promise<Firing | Deferr
           scheduledAt: campaign.scheduled_at,
           now,
           plan,
-          sends: toSendRequests(campaign, steps, rows),
+          sends,
         };
       },
       { timeout: options.transactionTimeoutMs, maxWait: options.transactionTimeoutMs },
