@@ -89,6 +89,9 @@ const ConfigSchema = z.object({
     })
     .optional(),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT: duration
+    .refine((ms) => ms >= 100 && ms <= 60_000, 'must be between 100ms and 60s')
+    .default(10_000),
 });
 
 export interface Config {
@@ -132,6 +135,8 @@ export interface Config {
     retryScheduleMs: number[] | undefined;
     /** http and private addresses allowed (WEBHOOK_ALLOW_PRIVATE_URLS), for development and tests. */
     allowPrivateUrls: boolean;
+    /** An attempt without a 2xx within this fails (WEBHOOK_TIMEOUT; API.md: 10 s). */
+    timeoutMs: number;
   };
   /** Request limits, rate limit, CORS and security headers (docs/hardening.md). */
   http: {
@@ -198,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       retryScheduleMs: values.WEBHOOK_RETRY_SCHEDULE,
       allowPrivateUrls: values.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
+      timeoutMs: values.WEBHOOK_TIMEOUT,
     },
     http: {
       bodyLimitBytes: values.BODY_LIMIT_BYTES,

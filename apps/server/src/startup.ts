@@ -65,6 +65,7 @@ export function startDispatcher(config: Config, databaseUrl: string, logger: Log
     db,
     logger: logger.child({ component: 'webhooks' }),
     allowPrivateUrls: config.webhooks.allowPrivateUrls,
+    timeoutMs: config.webhooks.timeoutMs,
     ...(config.webhooks.retryScheduleMs ? { retryScheduleMs: config.webhooks.retryScheduleMs } : {}),
   });
   webhooks.start();

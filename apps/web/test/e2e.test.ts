@@ -524,7 +524,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
       await hooks.stop();
       await receiver.close();
     }
-  });
+  }, 60_000);
 
   it('renders again on reload, in a second tab and on Back, with the cache on (304s included)', async () => {
     const errors: string[] = [];
@@ -590,7 +590,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
       await tab.close();
       await production.close();
     }
-  });
+  }, 60_000);
 
   it('logged no console error and no page error on any screen, in any tab', () => {
     expect(consoleErrors).toEqual([]);

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawnWorker, type WorkerProcess } from '../dispatch/support';
+
+// API.md, Webhooks, "at least once, never lost": real `pnpm worker` processes deliver to a real
+// receiver; one is SIGKILLed while requests are in flight. Every event arrives at least once, with
+// its webhook-id, so that after de-duplication by webhook-id each arrives exactly once.
+
+const EVENTS = 30;
+
+let database: TestDatabase;
+let admin: pg.Client;
+const workers: WorkerProcess[] = [];
+const ids: string[] = [];
+let receiver: ReturnType<typeof createServer>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+});
+afterAll(async () => {
+  for (const worker of workers) worker.child.kill('SIGKILL');
+  receiver?.closeAllConnections();
+  receiver?.close();
+  await admin?.end();
+  await database?.drop();
+});
+
+it('delivers every event at least once, and once after de-duplication, with a worker SIGKILLed mid-delivery', {
+  timeout: 120_000,
+}, async () => {
+  // A receiver that takes 100 ms per request: some are always in flight.
+  ids.length = 0;
+  receiver = createServer((request, response) => {
+    const id = String(request.headers['webhook-id']);
+    request.resume();
+    request.on('end', () =>
+      setTimeout(() => {
+        ids.push(id);
+        response.writeHead(200).end();
+      }, 100),
+    );
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  // Two endpoints of one brand, both for every event: 2 × EVENTS deliveries.
+  for (const id of ['whk_a0000000000000000000000000000000', 'whk_b0000000000000000000000000000000']) {
+    await admin.query(
+      `INSERT INTO webhook_endpoints (id, brand_id, url, events, secret, created_at, updated_at)
+       VALUES ($1, 'brand_kill', $2, ARRAY['*'], 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now(), now())`,
+      [id, url],
+    );
+  }
+  const eventIds = Array.from({ length: EVENTS }, () => `evt_${randomBytes(16).toString('hex')}`);
+  for (const id of eventIds) {
+    await admin.query(
+      `INSERT INTO audit_events (id, brand_id, campaign_id, action, actor_type, actor, after, occurred_at)
+       VALUES ($1, 'brand_kill', 'cmp_00000000000000000000000000000001', 'campaign.created', 'user', 'u', '{}', now())`,
+      [id],
+    );
+  }
+
+  const env = { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT: '500ms', DISPATCH_CONCURRENCY: '1' };
+  workers.push(spawnWorker(database.url, env), spawnWorker(database.url, env));
+  await Promise.all(workers.map((w) => w.waitForLog('dispatcher started', 60_000)));
+
+  await expect.poll(() => ids.length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(6);
+  workers[0]!.child.kill('SIGKILL');
+  expect(await workers[0]!.exited).toBe('SIGKILL');
+  workers.push(spawnWorker(database.url, env));
+
+  // Both endpoints share the receiver: each event id arrives (at least) twice, once per endpoint.
+  const distinctPerEndpoint = async () => {
+    const { rows } = await admin.query<{ n: string }>(
+      `SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'`,
+    );
+    return Number(rows[0]!.n);
+  };
+  await expect.poll(distinctPerEndpoint, { timeout: 60_000, interval: 200 }).toBe(2 * EVENTS);
+  expect(new Set(ids)).toEqual(new Set(eventIds));
+  for (const id of eventIds) expect(ids.filter((seen) => seen === id).length).toBeGreaterThanOrEqual(2);
+  const { rows } = await admin.query<{ status: string; n: string }>(
+    `SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status`,
+  );
+  expect(rows).toEqual([{ status: 'delivered', n: String(2 * EVENTS) }]);
+});
