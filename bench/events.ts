@@ -61,12 +61,22 @@ async function throughput(workers: number, brand: string) {
   await insertEvents(EVENTS, brand);
   const clients = Array.from({ length: workers }, () => createPrismaClient(database.url, { poolMax: 4 }));
   const running = clients.map(
-    (client) => new WebhookWorker({ db: client, allowPrivateUrls: true, pollIntervalMs: 5, concurrency: 16 }),
+    (client) => new WebhookWorker({ db: client, allowPrivateUrls: true, pollIntervalMs: 5 }),
   );
   const started = performance.now();
   for (const worker of running) worker.start();
   const target = before + EVENTS * ENDPOINTS;
-  while ((await delivered()) < target) await new Promise((resolve) => setTimeout(resolve, 50));
+  let last = -1;
+  let stalled = performance.now();
+  for (let done = await delivered(); done < target; done = await delivered()) {
+    if (done !== last) {
+      last = done;
+      stalled = performance.now();
+    } else if (performance.now() - stalled > 20_000) {
+      throw new Error(`stalled at ${done - before} of ${EVENTS * ENDPOINTS} deliveries`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(running.map((worker) => worker.stop()));
   await Promise.all(clients.map((client) => client.$disconnect()));

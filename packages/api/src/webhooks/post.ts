@@ -10,6 +10,13 @@ export interface PostOutcome {
   durationMs: number;
 }
 
+// Kept-alive connections per process: a busy endpoint is not a TCP handshake per delivery. A new
+// connection still goes through the guarded lookup below.
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+
 /** A DNS lookup that refuses forbidden addresses: the check is on what the socket will connect to. */
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
@@ -54,14 +61,15 @@ export function postWebhook(
       resolve(done(null, 'invalid URL'));
       return;
     }
-    const client = target.protocol === 'https:' ? https : http;
+    const secure = target.protocol === 'https:';
+    const client = secure ? https : http;
     const request = client.request(
       target,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         ...(options.allowPrivate ? {} : { lookup: guardedLookup }),
-        agent: false,
+        agent: secure ? agents.https : agents.http,
       },
       (response) => {
         response.resume();

@@ -14,8 +14,9 @@ import { postWebhook } from './post';
  *    one process doing it) becomes one delivery per subscribed endpoint, in the same transaction that
  *    moves the position: every event is fanned out exactly once.
  * 2. **Delivery:** due deliveries are leased (an UPDATE that re-checks the lease, so two workers never
- *    hold one), at most one per endpoint at a time, and POSTed, signed; the outcome is recorded and a
- *    failure is scheduled again. A worker that dies mid-request loses its lease when it runs out, and
+ *    hold one), at most `perEndpoint` per endpoint in flight in a process, and POSTed, signed; the
+ *    outcome is recorded (one statement) and a failure is scheduled again. A finished request starts
+ *    the next claim at once, so a busy queue is not paced by the poll interval. A worker that dies mid-request loses its lease when it runs out, and
  *    another worker sends the same event again with the same `webhook-id`: at least once.
  */
 
@@ -31,8 +32,13 @@ export interface WebhookWorkerOptions {
   retryScheduleMs?: readonly number[];
   allowPrivateUrls?: boolean;
   pollIntervalMs?: number;
-  /** Requests in flight at once (each to a different endpoint). */
+  /** Requests in flight at once in this process. Default 32. */
   concurrency?: number;
+  /**
+   * Requests in flight to one endpoint in this process. Default 8: a slow endpoint holds at most this
+   * many of the process's slots, never all of them.
+   */
+  perEndpoint?: number;
   timeoutMs?: number;
 }
 
@@ -64,6 +70,9 @@ export class WebhookWorker {
   private running: Promise<void> | undefined;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly perEndpoint: number;
+  private readonly inFlightByEndpoint = new Map<string, number>();
+  private kicked: (() => void) | undefined;
 
   constructor(options: WebhookWorkerOptions) {
     this.db = options.db;
@@ -72,7 +81,8 @@ export class WebhookWorker {
     this.schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
     this.allowPrivate = options.allowPrivateUrls ?? false;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 32;
+    this.perEndpoint = options.perEndpoint ?? 8;
     this.timeoutMs = options.timeoutMs ?? WEBHOOK_LIMITS.timeoutMs;
   }
 
@@ -87,13 +97,28 @@ export class WebhookWorker {
   }
 
   private async loop(): Promise<void> {
+    let fannedOutAt = 0;
     while (!this.stopping) {
       try {
-        await this.tick();
+        // Fan-out on the poll interval; claims also whenever a request finished.
+        if (Date.now() - fannedOutAt >= this.pollIntervalMs) {
+          fannedOutAt = Date.now();
+          await this.fanOut();
+        }
+        await this.startDue();
       } catch (error) {
         this.logger.warn({ err: error }, 'webhook tick failed');
       }
-      await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
+      // The poll interval, or sooner when a request finished (more may be due).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.pollIntervalMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.kicked = done;
+      });
+      this.kicked = undefined;
     }
   }
 
@@ -153,22 +178,30 @@ export class WebhookWorker {
     if (free <= 0) return 0;
     const now = this.clock.now();
     const leasedUntil = new Date(now.getTime() + this.timeoutMs * 3);
-    // Candidates: due, of a live endpoint that has nothing in flight, oldest first, one per endpoint.
-    // The UPDATE re-checks the lease on the row it locks, so a row two workers pick goes to one.
+    // Endpoints this process already has `perEndpoint` requests in flight to are left out.
+    const busy = [...this.inFlightByEndpoint].filter(([, n]) => n >= this.perEndpoint).map(([id]) => id);
+    // Candidates: due, of a live endpoint, oldest first, at most `perEndpoint` per endpoint. The UPDATE
+    // re-checks the lease on the row it locks, so a row two workers pick goes to one of them.
     const claimed = await queryRows<Claimed>(
       this.db,
       Prisma.sql`
-        WITH candidates AS (
-          SELECT DISTINCT ON (d.endpoint_id) d.id
+        WITH oldest AS (
+          -- A range scan of webhook_deliveries_due_idx: the window below ranks only these rows.
+          SELECT d.id, d.endpoint_id, d.next_attempt_at
             FROM webhook_deliveries d
-            JOIN webhook_endpoints e ON e.id = d.endpoint_id
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ${now}
+           WHERE d.next_attempt_at <= ${now} AND d.status = 'pending'
              AND (d.leased_until IS NULL OR d.leased_until <= ${now})
-             AND e.status = 'enabled' AND e.deleted_at IS NULL
-             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
-                              WHERE o.endpoint_id = d.endpoint_id AND o.status = 'pending'
-                                AND o.leased_until > ${now})
-           ORDER BY d.endpoint_id, d.next_attempt_at
+             ${busy.length > 0 ? Prisma.sql`AND d.endpoint_id <> ALL(${busy})` : Prisma.empty}
+           ORDER BY d.next_attempt_at
+           LIMIT ${free * 4}),
+        due AS (
+          SELECT id, endpoint_id, next_attempt_at,
+                 row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at) AS rank
+            FROM oldest),
+        candidates AS (
+          SELECT due.id FROM due JOIN webhook_endpoints e ON e.id = due.endpoint_id
+           WHERE due.rank <= ${this.perEndpoint} AND e.status = 'enabled' AND e.deleted_at IS NULL
+           ORDER BY due.next_attempt_at
            LIMIT ${free})
         UPDATE webhook_deliveries d SET leased_until = ${leasedUntil}
           FROM candidates c, webhook_endpoints e
@@ -178,11 +211,19 @@ export class WebhookWorker {
                   e.previous_secret_until, e.failing_since, d.leased_until`,
     );
     for (const delivery of claimed) {
+      const endpoint = delivery.endpoint_id;
+      this.inFlightByEndpoint.set(endpoint, (this.inFlightByEndpoint.get(endpoint) ?? 0) + 1);
       const work = this.deliver(delivery).catch((error: unknown) => {
         this.logger.warn({ err: error, delivery_id: delivery.id }, 'webhook delivery failed to record');
       });
       this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
+      void work.finally(() => {
+        this.inFlight.delete(work);
+        const left = (this.inFlightByEndpoint.get(endpoint) ?? 1) - 1;
+        if (left > 0) this.inFlightByEndpoint.set(endpoint, left);
+        else this.inFlightByEndpoint.delete(endpoint);
+        this.kicked?.();
+      });
     }
     return claimed.length;
   }
@@ -216,46 +257,37 @@ export class WebhookWorker {
     const retryIn = ok ? undefined : this.schedule[attempt - 1];
     const nextRetryAt = retryIn === undefined ? null : new Date(now.getTime() + jitter(retryIn));
     const status = ok ? 'delivered' : nextRetryAt ? 'pending' : 'failed';
-    await this.db.$transaction(async (tx) => {
-      await tx.webhookAttempt.create({
-        data: {
-          id: newId('webhookAttempt'),
-          deliveryId: delivery.id,
-          endpointId: delivery.endpoint_id,
-          attempt,
-          statusCode: outcome.statusCode,
-          error: ok ? null : (outcome.error ?? `HTTP ${outcome.statusCode}`),
-          durationMs: outcome.durationMs,
-          attemptedAt: at,
-          nextRetryAt,
-        },
-      });
-      // Only while the lease is still ours: after it ran out, another worker owns the delivery.
-      await tx.webhookDelivery.updateMany({
-        where: { id: delivery.id, leasedUntil: delivery.leased_until },
-        data: { status, attempts: attempt, nextAttemptAt: nextRetryAt, leasedUntil: null },
-      });
-      if (ok) {
-        await tx.webhookEndpoint.updateMany({
-          where: { id: delivery.endpoint_id, failingSince: { not: null } },
-          data: { failingSince: null },
-        });
-        return;
-      }
-      const failingSince = delivery.failing_since ?? now;
-      const disable = now.getTime() - failingSince.getTime() >= WEBHOOK_LIMITS.disableAfterMs;
-      await tx.webhookEndpoint.update({
-        where: { id: delivery.endpoint_id },
-        data: disable
-          ? {
-              failingSince,
-              status: 'disabled',
-              disabledReason: 'Every delivery failed for 5 days',
-              updatedAt: now,
-            }
-          : { failingSince },
-      });
-    });
+    const error = ok ? null : (outcome.error ?? `HTTP ${outcome.statusCode}`);
+    const failingSince = ok ? null : (delivery.failing_since ?? now);
+    const disable =
+      failingSince !== null && now.getTime() - failingSince.getTime() >= WEBHOOK_LIMITS.disableAfterMs;
+    // One statement (one round trip, one commit): the attempt, the delivery's state — only while the
+    // lease is still ours; after it ran out another worker owns the delivery — and the endpoint's
+    // health when it changes.
+    const touchEndpoint = ok ? delivery.failing_since !== null : delivery.failing_since === null || disable;
+    await queryRows(
+      this.db,
+      Prisma.sql`
+        WITH attempt AS (
+          INSERT INTO webhook_attempts
+                 (id, delivery_id, endpoint_id, attempt, status_code, error, duration_ms, attempted_at, next_retry_at)
+          VALUES (${newId('webhookAttempt')}, ${delivery.id}, ${delivery.endpoint_id}, ${attempt}, ${outcome.statusCode},
+                  ${error}, ${outcome.durationMs}, ${at}, ${nextRetryAt})),
+        outcome AS (
+          UPDATE webhook_deliveries
+             SET status = ${status}, attempts = ${attempt}, next_attempt_at = ${nextRetryAt}, leased_until = NULL
+           WHERE id = ${delivery.id} AND leased_until = ${delivery.leased_until})
+        ${
+          touchEndpoint
+            ? Prisma.sql`, health AS (
+          UPDATE webhook_endpoints
+             SET failing_since = ${failingSince}
+                 ${disable ? Prisma.sql`, status = 'disabled', disabled_reason = 'Every delivery failed for 5 days', updated_at = ${now}` : Prisma.empty}
+           WHERE id = ${delivery.endpoint_id})`
+            : Prisma.empty
+        }
+        SELECT 1 AS done`,
+    );
   }
 }
 
