@@ -272,6 +272,39 @@ describe('delivery', () => {
     expect(feed.body.items.some((event) => event.id === sent.body.event_id)).toBe(false);
   });
 
+  it('disables an endpoint that has failed continuously for 5 days, and enabling it again clears that', async () => {
+    const receiver = await startReceiver(() => 500);
+    receivers.push(receiver);
+    const hook = await createWebhook({ url: receiver.url, events: ['campaign.created'] });
+    let now = Date.now();
+    const clock = { now: () => new Date(now) };
+    const hooks = new WebhookWorker({
+      db: server.db,
+      clock,
+      allowPrivateUrls: true,
+      retryScheduleMs: [1, 1, 1],
+    });
+    await hooks.tick();
+    await createCampaign(rest, token);
+    await runUntil(hooks, () => receiver.received.length >= 1);
+    const failingSince = await server.db.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.id } });
+    expect(failingSince.failingSince).not.toBeNull();
+    expect(failingSince.status).toBe('enabled');
+    // Five days and a minute later, still failing: disabled, with the reason.
+    now += 5 * 24 * 60 * 60 * 1000 + 60_000;
+    await runUntil(hooks, () => receiver.received.length >= 2);
+    const disabled = await rest<Webhook>('GET', `${WEBHOOKS}/${hook.id}`, { token });
+    expect(disabled.body).toMatchObject({
+      status: 'disabled',
+      disabled_reason: 'Every delivery failed for 5 days',
+    });
+    const enabled = await rest<Webhook>('PATCH', `${WEBHOOKS}/${hook.id}`, {
+      token,
+      body: { status: 'enabled' },
+    });
+    expect(enabled.body).toMatchObject({ status: 'enabled', disabled_reason: null });
+  });
+
   it('a slow endpoint does not delay another’s events', async () => {
     const slow = await startReceiver(() => null); // never answers
     const fast = await startReceiver();
