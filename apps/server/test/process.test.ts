@@ -254,7 +254,20 @@ describe('the server process', () => {
         3_000,
       );
 
+      // A live stream is open too: it never ends by itself, and must not hold the shutdown.
+      const stream = await fetch(`http://127.0.0.1:${port}/v1/messaging/events/stream`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(stream.status).toBe(200);
+      const streamEnded = (async () => {
+        for await (const _chunk of stream.body as unknown as AsyncIterable<Uint8Array>) {
+          // reading until the server ends it
+        }
+        return 'ended';
+      })();
+
       server.child.kill('SIGTERM');
+      expect(await streamEnded).toBe('ended');
       await waitFor(
         'the server to stop listening',
         async () => ((await refusesConnections(port)) ? true : undefined),

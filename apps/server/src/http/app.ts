@@ -176,7 +176,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     : undefined;
   // One per process: wakes every live stream of this server (services/event-feed.ts).
   const feedHub = new FeedHub(options.deps.db);
-  app.addHook('onClose', async () => feedHub.close());
+  // Before the server waits for open requests: live streams never end by themselves.
+  app.addHook('preClose', async () => feedHub.close());
   const contextOf = contextPerRequest(
     createContextFactory({ ...options.deps, feedHub, ...(rateLimiter ? { rateLimiter } : {}) }),
   );

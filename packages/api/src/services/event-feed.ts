@@ -166,6 +166,8 @@ export class FeedHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   private position: FeedPosition | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Set by close(): every stream of this process ends (the server is shutting down). */
+  closed = false;
 
   constructor(
     private readonly db: PrismaClient,
@@ -193,6 +195,7 @@ export class FeedHub {
   }
 
   close(): void {
+    this.closed = true;
     this.stop();
     for (const waiters of this.waiters.values()) for (const wake of [...waiters]) wake();
   }
@@ -244,7 +247,7 @@ export async function* followFeed(
 ): AsyncGenerator<{ event: FeedEvent; position: FeedPosition }> {
   let after = filter.after ?? (await feedTail(deps.db));
   const hub = deps.feedHub ?? new FeedHub(deps.db);
-  while (!filter.signal.aborted) {
+  while (!filter.signal.aborted && !hub.closed) {
     const batch = await readFeed(onPool(deps.db), {
       brandId: filter.brandId,
       ...(filter.campaignId !== undefined ? { campaignId: filter.campaignId } : {}),
