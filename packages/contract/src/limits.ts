@@ -8,4 +8,6 @@ export const REQUEST_LIMITS = {
   trpcMaxBatch: 50,
   /** Longest URL the typed client sends: a batch of GETs goes over several requests past it. */
   trpcMaxUrlLength: 8_000,
+  /** Live streams one token may hold open at once on one server process; more is 429 `too_many_streams`. */
+  streamsPerToken: 10,
 } as const;

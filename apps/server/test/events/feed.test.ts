@@ -233,6 +233,29 @@ describe('the REST stream (text/event-stream)', () => {
     }
   });
 
+  it('lets one token hold at most 10 streams open at once (429 too_many_streams), and frees a slot on disconnect', async () => {
+    const greedy = await server.token({ brand: 'brand_feed_greedy' });
+    const streams = [];
+    for (let k = 0; k < 10; k++) streams.push(await openStream({}, '', greedy));
+    expect(streams.every((stream) => stream.response.status === 200)).toBe(true);
+    const refused = await fetch(`${server.url}${EVENTS}/stream`, {
+      headers: { authorization: `Bearer ${greedy}` },
+    });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      details: { reason: 'too_many_streams', limit: 10 },
+    });
+    await streams.pop()!.close();
+    await poll(async () => {
+      const again = await openStream({}, '', greedy);
+      const status = again.response.status;
+      await again.close();
+      return status;
+    }).toBe(200);
+    for (const stream of streams) await stream.close();
+  });
+
   it('refuses before streaming: no token is 401, an unknown Last-Event-ID is 400, both in the error shape', async () => {
     const anonymous = await fetch(`${server.url}${EVENTS}/stream`);
     expect(anonymous.status).toBe(401);

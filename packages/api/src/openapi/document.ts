@@ -203,7 +203,7 @@ function eventStreamPathItem() {
     400: 'Unknown `Last-Event-ID`, or an unknown query parameter',
     401: 'Missing, malformed, badly signed or expired bearer token',
     403: 'The token lacks the required scope',
-    429: 'Over the per-token rate limit; retry after the `Retry-After` header’s seconds',
+    429: 'Over the per-token rate limit, or the token already holds 10 open streams on this process (`details.reason: too_many_streams`)',
     431: 'The request head is over the server’s limit; `payload_too_large`',
     500: 'Unexpected server error',
     503: 'The database is unreachable (`unavailable`); retry after the `Retry-After` header’s seconds',

@@ -168,6 +168,7 @@ export class FeedHub {
   private timer: NodeJS.Timeout | undefined;
   /** Set by close(): every stream of this process ends (the server is shutting down). */
   closed = false;
+  private readonly open = new Map<string, number>();
 
   constructor(
     private readonly db: PrismaClient,
@@ -192,6 +193,25 @@ export class FeedHub {
       waiters.add(done);
       this.start();
     });
+  }
+
+  /**
+   * Takes one of `caller`'s stream slots in this process, or returns undefined when it already holds
+   * `limit`: a client that opens streams without closing them cannot hold the process's connections.
+   * The returned function gives the slot back (once, however often it is called).
+   */
+  acquireStream(caller: string, limit: number): (() => void) | undefined {
+    const held = this.open.get(caller) ?? 0;
+    if (held >= limit) return undefined;
+    this.open.set(caller, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.open.get(caller) ?? 1) - 1;
+      if (left > 0) this.open.set(caller, left);
+      else this.open.delete(caller);
+    };
   }
 
   close(): void {

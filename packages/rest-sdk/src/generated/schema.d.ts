@@ -3901,7 +3901,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Over the per-token rate limit; retry after the `Retry-After` header’s seconds */
+            /** @description Over the per-token rate limit, or the token already holds 10 open streams on this process (`details.reason: too_many_streams`) */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

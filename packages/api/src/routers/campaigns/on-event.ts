@@ -1,6 +1,7 @@
-import { OnEventInputSchema, SCOPES } from '@campaigns/contract';
+import { OnEventInputSchema, REQUEST_LIMITS, SCOPES } from '@campaigns/contract';
 import { tracked } from '@trpc/server';
-import { followFeed, positionOfEvent } from '../../services/event-feed';
+import { DomainError } from '../../domain/errors';
+import { FeedHub, followFeed, positionOfEvent } from '../../services/event-feed';
 import { scopedProcedure } from '../../trpc';
 
 /**
@@ -14,6 +15,18 @@ export const onEvent = scopedProcedure(SCOPES.read)
   .subscription(async ({ ctx, input, signal }) => {
     const brandId = ctx.actor.brandId;
     const after = input.lastEventId ? await positionOfEvent(ctx.db, brandId, input.lastEventId) : undefined;
+    // The process's hub (apps/server makes one); a caller without one gets its own.
+    if (!ctx.feedHub) ctx.feedHub = new FeedHub(ctx.db);
+    const hub = ctx.feedHub;
+    const limit = REQUEST_LIMITS.streamsPerToken;
+    const release = hub.acquireStream(JSON.stringify([brandId, ctx.actor.sub]), limit);
+    if (!release) {
+      throw new DomainError('rate_limited', `At most ${limit} open streams per token`, {
+        reason: 'too_many_streams',
+        limit,
+      });
+    }
+    signal?.addEventListener('abort', release, { once: true });
     const stream = followFeed(ctx, {
       brandId,
       ...(input.campaign_id !== undefined ? { campaignId: input.campaign_id } : {}),
@@ -21,6 +34,10 @@ export const onEvent = scopedProcedure(SCOPES.read)
       signal: signal ?? new AbortController().signal,
     });
     return (async function* () {
-      for await (const { event } of stream) yield tracked(event.id, event);
+      try {
+        for await (const { event } of stream) yield tracked(event.id, event);
+      } finally {
+        release();
+      }
     })();
   });
