@@ -10,9 +10,10 @@ import {
   type Step,
 } from '@campaigns/contract';
 import { type AuditEvent as AuditEventRow, Prisma } from '@campaigns/db';
-import { notFound, validationFailed } from '../domain/errors';
+import { notFound } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import type { Tx } from './campaign-lock';
+import { decodeOpaque, encodeOpaque, parseBigint } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 
 /** The actor recorded for the dispatcher's transitions (campaign.sending, campaign.sent). */
@@ -100,21 +101,9 @@ const toEvent = (row: AuditEventRow): CampaignEvent => ({
   after: row.after as Record<string, unknown> | null,
 });
 
-// Opaque to callers: base64url of the last event's seq.
-const encodeEventCursor = (seq: bigint): string => Buffer.from(seq.toString()).toString('base64url');
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-
-function decodeEventCursor(cursor: string): bigint {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (
-    /^[0-9]{1,19}$/.test(text) &&
-    BigInt(text) <= MAX_BIGINT &&
-    encodeEventCursor(BigInt(text)) === cursor
-  ) {
-    return BigInt(text);
-  }
-  throw validationFailed([{ path: ['cursor'], message: 'Invalid cursor' }], 'Invalid cursor');
-}
+// Opaque to callers: the last event's seq (services/cursor.ts).
+const encodeEventCursor = (seq: bigint): string => encodeOpaque(seq.toString());
+const decodeEventCursor = (cursor: string): bigint => decodeOpaque(cursor, parseBigint);
 
 /** A campaign's audit trail, oldest first, in keyset pages. */
 export async function listEvents(

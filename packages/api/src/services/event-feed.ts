@@ -9,6 +9,7 @@ import {
 import { Prisma, type PrismaClient, queryRows } from '@campaigns/db';
 import { validationFailed } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
+import { decodeOpaque, encodeOpaque, parseBigint } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 
 /**
@@ -102,21 +103,19 @@ function toFeedEvent(row: FeedRow): FeedEvent {
   };
 }
 
-// Opaque to callers: base64url of "<tx_id>.<seq>".
+// Opaque to callers: "<tx_id>.<seq>" (services/cursor.ts).
 export const encodeFeedCursor = (position: FeedPosition): string =>
-  Buffer.from(`${position.txId}.${position.seq}`).toString('base64url');
+  encodeOpaque(`${position.txId}.${position.seq}`);
 
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-
-export function decodeFeedCursor(cursor: string, field = 'cursor'): FeedPosition {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^([0-9]{1,19})\.([0-9]{1,19})$/.exec(text);
-  if (match && encodeFeedCursor({ txId: BigInt(match[1]!), seq: BigInt(match[2]!) }) === cursor) {
-    const position = { txId: BigInt(match[1]!), seq: BigInt(match[2]!) };
-    if (position.txId <= MAX_BIGINT && position.seq <= MAX_BIGINT) return position;
-  }
-  throw validationFailed([{ path: [field], message: 'Invalid cursor' }], 'Invalid cursor');
-}
+export const decodeFeedCursor = (cursor: string, field = 'cursor'): FeedPosition =>
+  decodeOpaque(
+    cursor,
+    (key) => {
+      const [txId, seq, ...rest] = key.split('.').map(parseBigint);
+      return txId !== undefined && seq !== undefined && rest.length === 0 ? { txId, seq } : undefined;
+    },
+    field,
+  );
 
 /** Where an event of this brand stands in the feed (a stream's Last-Event-ID); unknown ids are 400. */
 export async function positionOfEvent(

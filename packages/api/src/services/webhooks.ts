@@ -16,6 +16,7 @@ import type { Prisma, WebhookEndpoint } from '@campaigns/db';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { isForbiddenAddress } from '../webhooks/address-policy';
+import { decodeOpaque, encodeOpaque, parseBigint } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 
 /** Webhook endpoints of a brand (API.md, Webhooks): CRUD, secret rotation, test sends, attempts. */
@@ -233,12 +234,9 @@ export async function resendWebhook(
   return { event_id: attempt.delivery.eventId };
 }
 
-const encodeAttemptCursor = (seq: bigint) => Buffer.from(String(seq)).toString('base64url');
-function decodeAttemptCursor(cursor: string): bigint {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (/^[0-9]{1,18}$/.test(text) && encodeAttemptCursor(BigInt(text)) === cursor) return BigInt(text);
-  throw validationFailed([{ path: ['cursor'], message: 'Invalid cursor' }], 'Invalid cursor');
-}
+// Opaque to callers: the last attempt's seq (services/cursor.ts).
+const encodeAttemptCursor = (seq: bigint) => encodeOpaque(String(seq));
+const decodeAttemptCursor = (cursor: string): bigint => decodeOpaque(cursor, parseBigint);
 
 /** The endpoint's attempts, newest first. */
 export async function listWebhookAttempts(

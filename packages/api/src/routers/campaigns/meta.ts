@@ -1,5 +1,6 @@
 import type { BadStateReason } from '@campaigns/contract';
 import { z } from 'zod';
+import { IDEMPOTENCY } from '../../hardening/idempotency';
 import type { Meta } from '../../trpc';
 
 type OpenApi = NonNullable<Meta['openapi']>;
@@ -51,8 +52,8 @@ const idempotencyKeyHeader = (operationId: string) =>
   z.strictObject({
     'Idempotency-Key': z
       .string()
-      .min(1)
-      .max(255)
+      .min(IDEMPOTENCY.keyMinLength)
+      .max(IDEMPOTENCY.keyMaxLength)
       .optional()
       .meta({
         description:
