@@ -62,6 +62,9 @@ describe('describeError', () => {
       describeError(serverError('bad_state', { reason: 'step_limit_reached', limit: 100 }), 'addStep')
         .summary,
     ).toBe('A campaign can have at most 100 steps.');
+    expect(
+      describeError(serverError('bad_state', { reason: 'limit_reached', limit: 20 }), 'create').summary,
+    ).toBe('A brand can have at most 20 webhooks.');
   });
 
   it('shows an out-of-range position at the position field, counting from 1', () => {

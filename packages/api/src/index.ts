@@ -51,6 +51,7 @@ export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';
 export { PROCEDURE_META, PROCEDURES } from './procedure-meta';
 export { type AppRouter, appRouter } from './router';
+export { EVENT_STREAM_PATH } from './routers/campaigns/meta';
 export { FeedHub } from './services/event-feed';
 export type { Meta } from './trpc';
 export { DEFAULT_RETRY_SCHEDULE_MS, WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';

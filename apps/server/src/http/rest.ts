@@ -3,6 +3,7 @@ import {
   type Context,
   conditionMatches,
   ERROR_CODES,
+  EVENT_STREAM_PATH,
   headersWithoutVersion,
   REST_OPERATIONS,
   type RestOperation,
@@ -197,7 +198,7 @@ export function restPlugin(options: RestOptions) {
     });
 
     // The live stream: text/event-stream, not a JSON operation (API.md, Live stream).
-    scope.get('/messaging/events/stream', async (request, reply) => {
+    scope.get(fastifyUrl(EVENT_STREAM_PATH), async (request, reply) => {
       const ctx = await options.contextOf(request);
       return streamEvents(request, reply, ctx, (cause) =>
         sendMappedError(

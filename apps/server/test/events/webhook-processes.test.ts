@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnWorker, type WorkerProcess } from '../dispatch/support';
+import { startReceiver } from '../support/webhooks';
 
 // API.md, Webhooks, "at least once, never lost": real `pnpm worker` processes deliver to a real
 // receiver; one is SIGKILLed while requests are in flight. Every event arrives at least once, with
@@ -15,8 +14,7 @@ const EVENTS = 30;
 let database: TestDatabase;
 let admin: pg.Client;
 const workers: WorkerProcess[] = [];
-const ids: string[] = [];
-let receiver: ReturnType<typeof createServer>;
+let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -25,8 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const worker of workers) worker.child.kill('SIGKILL');
-  receiver?.closeAllConnections();
-  receiver?.close();
+  await receiver?.close();
   await admin?.end();
   await database?.drop();
 });
@@ -35,19 +32,9 @@ it('delivers every event at least once, and once after de-duplication, with a wo
   timeout: 120_000,
 }, async () => {
   // A receiver that takes 100 ms per request: some are always in flight.
-  ids.length = 0;
-  receiver = createServer((request, response) => {
-    const id = String(request.headers['webhook-id']);
-    request.resume();
-    request.on('end', () =>
-      setTimeout(() => {
-        ids.push(id);
-        response.writeHead(200).end();
-      }, 100),
-    );
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startReceiver(() => 200, { delayMs: 100 });
+  const { url, received } = receiver;
+  const ids = () => received.map((request) => String(request.headers['webhook-id']));
 
   // Two endpoints of one brand, both for every event: 2 × EVENTS deliveries.
   for (const id of ['whk_a0000000000000000000000000000000', 'whk_b0000000000000000000000000000000']) {
@@ -70,7 +57,7 @@ it('delivers every event at least once, and once after de-duplication, with a wo
   workers.push(spawnWorker(database.url, env), spawnWorker(database.url, env));
   await Promise.all(workers.map((w) => w.waitForLog('dispatcher started', 60_000)));
 
-  await expect.poll(() => ids.length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(6);
+  await expect.poll(() => ids().length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(6);
   workers[0]!.child.kill('SIGKILL');
   expect(await workers[0]!.exited).toBe('SIGKILL');
   workers.push(spawnWorker(database.url, env));
@@ -83,8 +70,8 @@ it('delivers every event at least once, and once after de-duplication, with a wo
     return Number(rows[0]!.n);
   };
   await expect.poll(distinctPerEndpoint, { timeout: 60_000, interval: 200 }).toBe(2 * EVENTS);
-  expect(new Set(ids)).toEqual(new Set(eventIds));
-  for (const id of eventIds) expect(ids.filter((seen) => seen === id).length).toBeGreaterThanOrEqual(2);
+  expect(new Set(ids())).toEqual(new Set(eventIds));
+  for (const id of eventIds) expect(ids().filter((seen) => seen === id).length).toBeGreaterThanOrEqual(2);
   const { rows } = await admin.query<{ status: string; n: string }>(
     `SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status`,
   );

@@ -9,8 +9,14 @@ export interface Received {
   body: string;
 }
 
-/** A receiver on loopback that records every request and answers `status()` (never, when null). */
-export async function startReceiver(status: () => number | null = () => 204) {
+/**
+ * A receiver on loopback that records every request and answers `status()` (never, when null),
+ * `delayMs` after it arrived (recorded when answered).
+ */
+export async function startReceiver(
+  status: () => number | null = () => 204,
+  options: { delayMs?: number } = {},
+) {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -18,9 +24,13 @@ export async function startReceiver(status: () => number | null = () => 204) {
       body += chunk;
     });
     request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      const code = status();
-      if (code !== null) response.writeHead(code).end();
+      const answer = () => {
+        received.push({ headers: request.headers, body });
+        const code = status();
+        if (code !== null) response.writeHead(code).end();
+      };
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

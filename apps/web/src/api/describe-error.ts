@@ -1,4 +1,4 @@
-import { STEP_LIMITS } from '@campaigns/contract';
+import { STEP_LIMITS, WEBHOOK_LIMITS } from '@campaigns/contract';
 import { type ApiProblem, readApiProblem } from './problem';
 import type { CampaignStatus } from './types';
 
@@ -97,6 +97,11 @@ function badState(action: Action, details: ApiProblem['details']): ErrorReport {
       const last = num(details.max_position, 0) + 1;
       return { summary: '', fields: { position: `Choose a position from 1 to ${last}.` } };
     }
+    case 'limit_reached':
+      return {
+        summary: `A brand can have at most ${num(details.limit, WEBHOOK_LIMITS.perBrand)} webhooks.`,
+        fields: {},
+      };
     case 'step_limit_reached':
       return {
         summary: `A campaign can have at most ${num(details.limit, STEP_LIMITS.maxStepsPerCampaign)} steps.`,

@@ -14,11 +14,11 @@ export interface SendRequest {
 /**
  * Where fired steps go: a real channel (email, push, a message bus) plugs in here.
  *
- * Semantics (docs/dispatch.md, "Sender"): `send` is called after the delivery's transaction has
- * committed, once per delivery, by the process that recorded it. The RECORD is exactly once; the call
- * is not retried by the dispatcher, and a crash between commit and call skips it. A channel that must
- * never miss a message treats the deliveries table as its outbox and passes `delivery.id` to its
- * provider as the idempotency key, which makes redelivery harmless.
+ * Semantics (docs/dispatch.md, "The sender"): the RECORD is exactly once; the call is at least once.
+ * `send` is called after the delivery's transaction has committed, by the process that recorded it;
+ * if it throws, or that process dies first, the delivery stays in the sender's outbox and a dispatcher
+ * hands it off again later. Pass `delivery.id` to the provider as the idempotency key, which makes a
+ * repeated hand-off harmless.
  */
 export interface Sender {
   send(request: SendRequest): Promise<void>;

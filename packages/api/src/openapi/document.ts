@@ -3,6 +3,7 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { ERROR_CODES } from '../errors/mapping';
 import { PROCEDURE_META } from '../procedure-meta';
 import { appRouter } from '../router';
+import { EVENT_STREAM_PATH } from '../routers/campaigns/meta';
 import type { Meta } from '../trpc';
 import { boundSchemas } from './bounds';
 import { canonicalOrder } from './canonical';
@@ -191,8 +192,6 @@ const badStateSchema = (reasons: readonly string[], versioned: boolean) => ({
 const NOT_MODIFIED = {
   description: 'Not modified: the `If-None-Match` names the campaign’s current version. No body.',
 };
-
-const EVENT_STREAM_PATH = '/v1/messaging/events/stream';
 
 /**
  * The live stream is not a JSON operation (it is served by the tRPC subscription campaigns.onEvent,

@@ -174,6 +174,18 @@ export async function rotateWebhookSecret(
   return { ...toWebhook(updated), secret };
 }
 
+/** One event for one endpoint, due now (the fan-out writes the feed's own: webhooks/worker.ts). */
+async function queueDelivery(
+  deps: ServiceDeps,
+  endpointId: string,
+  event: { eventId: string; eventType: string; payload: Prisma.InputJsonObject },
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.webhookDelivery.create({
+    data: { id: newId('webhookDelivery'), endpointId, ...event, nextAttemptAt: now, createdAt: now },
+  });
+}
+
 /** A `webhook.test` event to this endpoint only (not in the trail, the feed or the stream). */
 export async function sendTestWebhook(
   deps: ServiceDeps,
@@ -191,17 +203,7 @@ export async function sendTestWebhook(
     actor: { type: 'user', id: actor.sub },
     data: { webhook: toWebhook(row) },
   };
-  await deps.db.webhookDelivery.create({
-    data: {
-      id: newId('webhookDelivery'),
-      endpointId: row.id,
-      eventId,
-      eventType: 'webhook.test',
-      payload,
-      nextAttemptAt: now,
-      createdAt: now,
-    },
-  });
+  await queueDelivery(deps, row.id, { eventId, eventType: 'webhook.test', payload });
   return { event_id: eventId };
 }
 
@@ -219,19 +221,9 @@ export async function resendWebhook(
       })
     : null;
   if (!attempt) throw notFound('Attempt');
-  const now = deps.clock.now();
-  await deps.db.webhookDelivery.create({
-    data: {
-      id: newId('webhookDelivery'),
-      endpointId: row.id,
-      eventId: attempt.delivery.eventId,
-      eventType: attempt.delivery.eventType,
-      payload: attempt.delivery.payload as Prisma.InputJsonObject,
-      nextAttemptAt: now,
-      createdAt: now,
-    },
-  });
-  return { event_id: attempt.delivery.eventId };
+  const { eventId, eventType, payload } = attempt.delivery;
+  await queueDelivery(deps, row.id, { eventId, eventType, payload: payload as Prisma.InputJsonObject });
+  return { event_id: eventId };
 }
 
 // Opaque to callers: the last attempt's seq (services/cursor.ts).

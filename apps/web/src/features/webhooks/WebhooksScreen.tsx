@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { describeError } from '../../api/describe-error';
 import { useTRPC } from '../../api/trpc';
-import { useSession } from '../../auth/session';
+import { useHasScope } from '../../auth/permissions';
 import { formatInstant } from '../../forms/datetime';
 import { useFormErrors } from '../../forms/useFormErrors';
 import { validate } from '../../forms/validate';
@@ -12,13 +12,11 @@ import { useAnnounce } from '../../ui/Announcer';
 import { Field } from '../../ui/Field';
 import { PageHeading } from '../../ui/PageHeading';
 
-const useScope = (scope: string) => useSession().session?.claims.scopes.includes(scope) ?? false;
-
 /** The brand's webhook endpoints: add one (its secret shown once), send a test, browse attempts. */
 export function WebhooksScreen() {
   const trpc = useTRPC();
-  const canRead = useScope(SCOPES.webhooksRead);
-  const canWrite = useScope(SCOPES.webhooksWrite);
+  const canRead = useHasScope(SCOPES.webhooksRead);
+  const canWrite = useHasScope(SCOPES.webhooksWrite);
   const webhooks = useQuery({ ...trpc.webhooks.list.queryOptions(), enabled: canRead });
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
 

@@ -153,6 +153,8 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 export const CAMPAIGNS_PATH = '/v1/messaging/campaigns';
 export const EVENTS_PATH = '/v1/messaging/events';
+/** The live stream (REST text/event-stream, served by campaigns.onEvent; apps/server/src/http/rest.ts). */
+export const EVENT_STREAM_PATH = `${EVENTS_PATH}/stream` as const;
 export const WEBHOOKS_PATH = '/v1/messaging/webhooks';
 export const WEBHOOK_PATH = `${WEBHOOKS_PATH}/{id}` as const;
 export const CAMPAIGN_PATH = `${CAMPAIGNS_PATH}/{id}` as const;
