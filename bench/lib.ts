@@ -156,3 +156,81 @@ export const envInt = (name: string, fallback: number, min = 1): number => {
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}`);
   return value;
 };
+
+export interface BackgroundProcess {
+  child: ChildProcess;
+  /** Resolves once a stdout line contains `text`. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TypeScript entry point as its own process (node --import tsx: no tsx CLI in between, so signals hit
+ * it), its stdout read line by line and otherwise dropped (a full pipe would stall it).
+ */
+export function spawnProcess(entry: string, env: Record<string, string>, cwd = repoRoot): BackgroundProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  let stderr = '';
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    // Keep only a tail: enough to find a line split across chunks.
+    seen = (seen + chunk).slice(-8192);
+    for (const waiter of waiters.splice(0)) {
+      if (seen.includes(waiter.text)) waiter.resolve();
+      else waiters.push(waiter);
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return {
+    child,
+    waitFor: (text, timeoutMs = 60_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (seen.includes(text)) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`${entry} printed no "${text}" within ${timeoutMs} ms\n${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        void exited.then(() => reject(new Error(`${entry} exited before printing "${text}"\n${stderr}`)));
+      }),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Busy and total CPU ticks of the machine, and CPU ticks used so far by PostgreSQL's processes. */
+export async function cpuSample(): Promise<{ busy: number; total: number; postgres: number }> {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  const fields = (cpu ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const total = fields.reduce((sum, x) => sum + x, 0);
+  let postgres = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const close = stat.lastIndexOf(')');
+    if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+    const rest = stat.slice(close + 2).split(' ');
+    postgres += Number(rest[11]) + Number(rest[12]); // utime, stime
+  }
+  return { busy: total - idle, total, postgres };
+}

@@ -61,6 +61,7 @@ const ConfigSchema = z.object({
     .refine((ms) => ms >= 1 && ms <= 60_000, 'must be between 1ms and 60s')
     .default(1_000),
   DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(25),
   DISPATCH_MAX_LATENESS: durationOrOff.default(null),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(1_048_576),
@@ -124,6 +125,7 @@ export interface Config {
   dispatch: {
     pollIntervalMs: number;
     concurrency: number;
+    batchSize: number;
     /** null: a campaign found late still sends. */
     maxLatenessMs: number | null;
   };
@@ -196,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatch: {
       pollIntervalMs: values.DISPATCH_POLL_INTERVAL,
       concurrency: values.DISPATCH_CONCURRENCY,
+      batchSize: values.DISPATCH_BATCH_SIZE,
       maxLatenessMs: values.DISPATCH_MAX_LATENESS,
     },
     logLevel: values.LOG_LEVEL,

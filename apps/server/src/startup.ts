@@ -57,6 +57,7 @@ export function startDispatcher(config: Config, databaseUrl: string, logger: Log
     logger: logger.child({ component: 'dispatcher' }),
     pollIntervalMs: config.dispatch.pollIntervalMs,
     concurrency: config.dispatch.concurrency,
+    batchSize: config.dispatch.batchSize,
     maxLatenessMs: config.dispatch.maxLatenessMs,
   });
   dispatcher.start();

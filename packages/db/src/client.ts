@@ -82,20 +82,35 @@ export async function queryRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R
   return (await pool.query(statement(sql))).rows as R[];
 }
 
+export interface TransactionOptions {
+  /** Bounds each statement of the transaction (SET LOCAL statement_timeout); default: the server's. */
+  statementTimeoutMs?: number;
+}
+
 /**
  * `fn` in one READ COMMITTED transaction on one pooled connection: BEGIN, fn's statements, COMMIT; ROLLBACK
  * if fn throws (its error is rethrown). The raw-SQL counterpart of `db.$transaction(async (tx) => …)`,
  * without Prisma's per-statement and per-transaction client cost. On a client not made by
  * createPrismaClient it falls back to `$transaction` and `$queryRaw`.
  */
-export async function withTransaction<T>(db: PrismaClient, fn: (sql: SqlRunner) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  db: PrismaClient,
+  fn: (sql: SqlRunner) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const pool = pools.get(db);
+  const timeout = options.statementTimeoutMs;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0))
+    throw new RangeError('statementTimeoutMs must be a positive integer');
   if (!pool) {
-    return db.$transaction((tx) => fn({ query: <R>(sql: Prisma.Sql) => tx.$queryRaw<R[]>(sql) }));
+    return db.$transaction((tx) => fn({ query: <R>(sql: Prisma.Sql) => tx.$queryRaw<R[]>(sql) }), {
+      ...(timeout !== undefined ? { timeout } : {}),
+    });
   }
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    // One round trip either way: a simple-protocol query may carry both statements.
+    await client.query(timeout === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${timeout}`);
   } catch (error) {
     client.release(error as Error);
     throw error;

@@ -1,4 +1,4 @@
-export type { PrismaClientOptions, SqlRunner } from './client';
+export type { PrismaClientOptions, SqlRunner, TransactionOptions } from './client';
 export { createPrismaClient, queryRows, withTransaction } from './client';
 export type { OpenDatabaseOptions, OpenedDatabase } from './database';
 export { openDatabase } from './database';

@@ -578,6 +578,44 @@ describe('several dispatchers and failures', () => {
   });
 });
 
+describe('batches', () => {
+  it('a database error in one campaign of a batch: the others fire, that one is set aside', async () => {
+    const healthy = await Promise.all([createCampaign([0]), createCampaign([0])]);
+    const broken = await createCampaign([0]);
+    for (const id of [...healthy, broken]) await schedule(id, at(1));
+    // A failure only the database sees (a trigger), so the whole batch's statement rolls back.
+    const admin = new pg.Client({ connectionString: server.databaseUrl });
+    await admin.connect();
+    const fn = `fail_${broken.slice(4, 12)}`;
+    await admin.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.campaign_id = '${broken}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+    await admin.query(
+      `CREATE TRIGGER ${fn} BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    );
+    try {
+      clock.set(at(1));
+      const result = await dispatcherWith({ batchSize: 10, concurrency: 1 }).tick();
+      expect(result.errors).toBe(1);
+      for (const id of healthy) expect((await campaign(id)).status).toBe('sent');
+      expect((await campaign(broken)).status).toBe('scheduled');
+      const row = await server.db.campaign.findUniqueOrThrow({ where: { id: broken } });
+      expect(row.nextDueAt).toEqual(new Date(at(1).getTime() + 30_000));
+      expect(logger.lines.find((l) => l.level === 'error')).toMatchObject({
+        msg: 'firing failed and was rolled back; will retry',
+        obj: { campaign_id: broken },
+      });
+    } finally {
+      await admin.query(`DROP TRIGGER ${fn} ON deliveries`);
+      await admin.query(`DROP FUNCTION ${fn}()`);
+      await admin.end();
+      await server.db.campaign.update({
+        where: { id: broken },
+        data: { status: 'cancelled', cancelledAt: at(2), nextDueAt: null },
+      });
+    }
+  });
+});
+
 /** Resolves once some session of the test database waits for a row lock. */
 async function waitForLockWaiter(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });

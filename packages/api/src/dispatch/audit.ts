@@ -1,28 +1,23 @@
 import type { Campaign, Delivery } from '@campaigns/contract';
-import type { Campaign as CampaignRow, Prisma } from '@campaigns/db';
-import { type AuditEventInput, appendEvents, DISPATCHER_ACTOR } from '../services/audit';
-import { toCampaign } from '../services/mappers';
+import { type AuditEventInput, DISPATCHER_ACTOR } from '../services/audit';
 import type { FiringPlan } from './plan';
 
 /**
- * The audit trail (and so the event feed) of one firing, written in the firing transaction so that it
+ * The audit trail (and so the event feed) of one firing, to be written in the firing transaction so that it
  * commits or rolls back with it, in the order things happened: `campaign.sending`, one
  * `delivery.fired` per step fired, then `campaign.sent` (or `campaign.cancelled` when found too late).
  * A campaign that starts and finishes in one firing passed through `sending` all the same: it gets both
  * events, the first one's `after` being that instant's state.
  */
-export async function auditFiring(
-  tx: Prisma.TransactionClient,
-  firing: {
-    campaignId: string;
-    brandId: string;
-    /** The campaign before and after, when its status changed. */
-    transition?: { before: CampaignRow; after: CampaignRow };
-    plan: FiringPlan;
-    deliveries: readonly Delivery[];
-    now: Date;
-  },
-): Promise<void> {
+export function firingEvents(firing: {
+  campaignId: string;
+  brandId: string;
+  /** The campaign before and after, when its status changed. */
+  transition: { before: Campaign; after: Campaign } | undefined;
+  plan: FiringPlan;
+  deliveries: readonly Delivery[];
+  now: Date;
+}): AuditEventInput[] {
   const { plan, now } = firing;
   const event = (
     action: 'campaign.sending' | 'campaign.sent' | 'campaign.cancelled',
@@ -52,8 +47,7 @@ export async function auditFiring(
 
   const events: AuditEventInput[] = [];
   if (firing.transition) {
-    const before = toCampaign(firing.transition.before);
-    const after = toCampaign(firing.transition.after);
+    const { before, after } = firing.transition;
     if (plan.status === 'cancelled') {
       events.push(event('campaign.cancelled', before, after));
     } else if (plan.started && plan.status === 'sent') {
@@ -71,5 +65,5 @@ export async function auditFiring(
   } else {
     events.push(...fired);
   }
-  await appendEvents(tx, events);
+  return events;
 }

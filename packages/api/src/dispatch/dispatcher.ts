@@ -1,6 +1,6 @@
 import type { Logger, PrismaClient } from '@campaigns/db';
 import { type Clock, systemClock } from '../domain/clock';
-import { anythingDue, type Deferral, deferCampaign, type Firing, FiringError, fireNextDue } from './firing';
+import { type Deferral, deferCampaign, type Firing, FiringError, fireDue, nextDueAt } from './firing';
 import { createLoggingSender, type Sender, type SendRequest } from './sender';
 
 export interface DispatcherOptions {
@@ -9,17 +9,19 @@ export interface DispatcherOptions {
   /** Default: one structured log line per fired step. */
   sender?: Sender;
   logger?: Logger;
-  /** Pause between ticks when idle. Default 1 s. */
+  /** Longest pause between ticks when idle (it sleeps only until the next known due time). Default 1 s. */
   pollIntervalMs?: number;
   /** Firing transactions in flight at once (each holds one pooled connection). Default 4. */
   concurrency?: number;
+  /** Campaigns claimed and fired per transaction. Default 25. */
+  batchSize?: number;
   /** Cancel a campaign whose next step is overdue by more than this; null (default): send anyway. */
   maxLatenessMs?: number | null;
   /** Lateness above which a start or a firing is logged as a warning. Default 30 s. */
   warnLatenessMs?: number;
   /** How long a campaign whose firing failed is left alone before it is retried. Default 30 s. */
   retryAfterErrorMs?: number;
-  /** Upper bound of one firing transaction. Default 10 s. */
+  /** Upper bound of each statement of a firing transaction. Default 10 s. */
   transactionTimeoutMs?: number;
   /** Test seam: runs inside the firing transaction, while the claim is held. */
   afterClaim?: (campaignId: string) => Promise<void>;
@@ -46,6 +48,8 @@ export interface TickResult {
 const silent: Logger = { info() {}, warn() {}, error() {} };
 /** Longest pause between ticks while the database fails: recovery after an outage takes at most this. */
 const MAX_BACKOFF_MS = 5_000;
+/** Pause when a due campaign is held by another process's firing. */
+const BUSY_RETRY_MS = 50;
 
 /**
  * Fires due campaign steps. Every process may run one (`pnpm start`, `pnpm worker`, any number of
@@ -59,6 +63,7 @@ export class Dispatcher {
   private readonly logger: Logger;
   private readonly pollIntervalMs: number;
   private readonly concurrency: number;
+  private readonly batchSize: number;
   private readonly maxLatenessMs: number | null;
   private readonly warnLatenessMs: number;
   private readonly retryAfterErrorMs: number;
@@ -77,6 +82,7 @@ export class Dispatcher {
     this.sender = options.sender ?? createLoggingSender(this.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.batchSize = Math.max(1, options.batchSize ?? 25);
     this.maxLatenessMs = options.maxLatenessMs ?? null;
     this.warnLatenessMs = options.warnLatenessMs ?? 30_000;
     this.retryAfterErrorMs = options.retryAfterErrorMs ?? 30_000;
@@ -104,8 +110,8 @@ export class Dispatcher {
   }
 
   /**
-   * Fires everything due now: `concurrency` lanes each claim and fire one campaign at a time until
-   * none is due (or the dispatcher is stopping). Safe to call while the loop runs, and from tests.
+   * Fires everything due now: `concurrency` lanes each claim and fire a batch of campaigns at a time
+   * until none is due (or the dispatcher is stopping). Safe to call while the loop runs, and from tests.
    */
   async tick(): Promise<TickResult> {
     const result: TickResult = {
@@ -118,7 +124,8 @@ export class Dispatcher {
       handedOffAgain: 0,
     };
     // Idle is the common case: one index probe per poll, not a transaction per lane.
-    if (await anythingDue(this.db, this.clock.now())) {
+    const next = await nextDueAt(this.db);
+    if (next && next.getTime() <= this.clock.now().getTime()) {
       await Promise.all(Array.from({ length: this.concurrency }, () => this.lane(result)));
     }
     try {
@@ -139,42 +146,76 @@ export class Dispatcher {
       });
       failedTicks = result && result.errors === 0 ? 0 : failedTicks + 1;
       // Back off while the database is failing, so an outage is not a log flood.
-      await this.sleep(Math.min(MAX_BACKOFF_MS, this.pollIntervalMs * 2 ** Math.min(failedTicks, 10)));
+      if (failedTicks > 0)
+        await this.sleep(Math.min(MAX_BACKOFF_MS, this.pollIntervalMs * 2 ** Math.min(failedTicks, 10)));
+      else await this.sleep(await this.idleFor());
     }
+  }
+
+  /** Until the next known due time, at most the poll interval (which bounds how late a new schedule is seen). */
+  private async idleFor(): Promise<number> {
+    const next = await nextDueAt(this.db).catch(() => null);
+    const untilNext = next ? next.getTime() - this.clock.now().getTime() : Number.POSITIVE_INFINITY;
+    // Due already, yet nothing was claimable: another process holds it for a firing that commits in
+    // milliseconds. Look again soon rather than a whole poll later, or both may sleep past what is due.
+    return Math.min(untilNext > 0 ? untilNext : BUSY_RETRY_MS, this.pollIntervalMs);
   }
 
   private async lane(result: TickResult): Promise<void> {
     while (!this.stopping) {
-      let firing: Firing | Deferral | null;
+      let firings: Array<Firing | Deferral>;
       try {
-        firing = await fireNextDue({
-          db: this.db,
-          clock: this.clock,
-          maxLatenessMs: this.maxLatenessMs,
-          transactionTimeoutMs: this.transactionTimeoutMs,
-          retryAfterErrorMs: this.retryAfterErrorMs,
-          handOffGraceMs: this.handOffGraceMs,
-          ...(this.afterClaim ? { afterClaim: this.afterClaim } : {}),
-        });
+        firings = await fireDue(this.fireOptions(this.batchSize));
       } catch (error) {
-        // A database failure: this lane stops until the next tick (the loop backs off).
-        result.errors++;
-        await this.handleFailure(error);
-        return;
+        // A database failure rolled the whole batch back. Fired one by one, the campaigns that do not
+        // fail go on, and the one that does is set aside, so that it cannot hold the head of the queue.
+        const claimed = error instanceof FiringError ? error.campaignIds : [];
+        if (claimed.length <= 1) {
+          result.errors++;
+          await this.handleFailure(error);
+          return;
+        }
+        firings = [];
+        for (const id of claimed) {
+          try {
+            firings.push(...(await fireDue(this.fireOptions(1, [id]))));
+          } catch (single) {
+            result.errors++;
+            await this.handleFailure(single);
+          }
+        }
       }
-      if (!firing) return;
-      if (firing.kind === 'deferred') {
-        result.errors++;
-        this.logger.error(
-          { err: firing.error, campaign_id: firing.campaignId, retry_at: firing.retryAt.toISOString() },
-          'campaign cannot be fired; set aside, will retry',
-        );
-        continue;
+      if (firings.length === 0) return;
+      const sends: SendRequest[] = [];
+      for (const firing of firings) {
+        if (firing.kind === 'deferred') {
+          result.errors++;
+          this.logger.error(
+            { err: firing.error, campaign_id: firing.campaignId, retry_at: firing.retryAt.toISOString() },
+            'campaign cannot be fired; set aside, will retry',
+          );
+          continue;
+        }
+        this.account(result, firing);
+        this.logFiring(firing);
+        sends.push(...firing.sends);
       }
-      this.account(result, firing);
-      this.logFiring(firing);
-      for (const request of firing.sends) await this.send(request);
+      await this.sendAll(sends);
     }
+  }
+
+  private fireOptions(limit: number, only?: readonly string[]) {
+    return {
+      db: this.db,
+      clock: this.clock,
+      maxLatenessMs: this.maxLatenessMs,
+      limit,
+      ...(only ? { only } : {}),
+      transactionTimeoutMs: this.transactionTimeoutMs,
+      retryAfterErrorMs: this.retryAfterErrorMs,
+      handOffGraceMs: this.handOffGraceMs,
+      ...(this.afterClaim ? { afterClaim: this.afterClaim } : {}),
+    };
   }
 
   private account(result: TickResult, { plan }: Firing): void {
@@ -223,29 +264,41 @@ export class Dispatcher {
   }
 
   /**
-   * Hands a committed delivery to the sender, then takes it off the sender's outbox. A failing sender
-   * leaves it there, to be handed off again later (at least once; the delivery id is the idempotency
-   * key a channel passes on). The record itself never changes.
+   * Hands committed deliveries to the sender, then takes the ones it took off the sender's outbox, in
+   * one statement. A failing sender leaves its delivery there, to be handed off again later (at least
+   * once; the delivery id is the idempotency key a channel passes on). The record itself never changes.
    */
-  private async send(request: SendRequest): Promise<void> {
-    const deliveryId = request.delivery.id;
-    try {
-      await this.sender.send(request);
-    } catch (error) {
-      const retryAt = new Date(this.clock.now().getTime() + this.retryAfterErrorMs);
-      this.logger.error(
-        { err: error, delivery_id: deliveryId, retry_at: retryAt.toISOString() },
-        'sender failed; the delivery stays recorded and is handed off again later',
-      );
-      await this.db.senderOutbox
-        .updateMany({ where: { deliveryId }, data: { attempts: { increment: 1 }, retryAt } })
-        .catch(() => undefined);
-      return;
+  private async sendAll(requests: readonly SendRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    const taken: string[] = [];
+    const failed: string[] = [];
+    const retryAt = new Date(this.clock.now().getTime() + this.retryAfterErrorMs);
+    for (const request of requests) {
+      const deliveryId = request.delivery.id;
+      try {
+        await this.sender.send(request);
+        taken.push(deliveryId);
+      } catch (error) {
+        failed.push(deliveryId);
+        this.logger.error(
+          { err: error, delivery_id: deliveryId, retry_at: retryAt.toISOString() },
+          'sender failed; the delivery stays recorded and is handed off again later',
+        );
+      }
     }
-    await this.db.senderOutbox.deleteMany({ where: { deliveryId } }).catch((error: unknown) => {
-      // Left in the outbox: handed off once more later, which the idempotency key makes harmless.
-      this.logger.warn({ err: error, delivery_id: deliveryId }, 'could not clear the sender outbox');
-    });
+    if (failed.length > 0) {
+      await this.db.senderOutbox
+        .updateMany({ where: { deliveryId: { in: failed } }, data: { attempts: { increment: 1 }, retryAt } })
+        .catch(() => undefined);
+    }
+    if (taken.length > 0) {
+      await this.db.$executeRaw`DELETE FROM sender_outbox WHERE delivery_id = ANY(${taken}::text[])`.catch(
+        (error: unknown) => {
+          // Left in the outbox: handed off once more later, which the idempotency key makes harmless.
+          this.logger.warn({ err: error, deliveries: taken.length }, 'could not clear the sender outbox');
+        },
+      );
+    }
   }
 
   /**
@@ -261,12 +314,12 @@ export class Dispatcher {
        WHERE delivery_id IN (SELECT delivery_id FROM sender_outbox WHERE retry_at <= ${now}
                               ORDER BY retry_at LIMIT 100 FOR UPDATE SKIP LOCKED)
       RETURNING request`;
-    for (const { request } of leftovers) await this.send(request);
+    await this.sendAll(leftovers.map((l) => l.request));
     return leftovers.length;
   }
 
   private async handleFailure(error: unknown): Promise<void> {
-    const campaignId = error instanceof FiringError ? error.campaignId : undefined;
+    const campaignId = error instanceof FiringError ? error.campaignIds[0] : undefined;
     const cause = error instanceof FiringError ? error.cause : error;
     if (campaignId === undefined) {
       this.logger.error({ err: cause }, 'dispatcher could not claim work');
