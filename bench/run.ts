@@ -1,24 +1,28 @@
 /**
- * `pnpm bench`: the service's HTTP stack side by side with a bare baseline (bench/baseline/server.ts),
- * on a real PostgreSQL over loopback. Not a test: prints a table, writes bench/results/latest.json.
+ * `pnpm bench`: the service's HTTP stack side by side with the floor (bench/floor/server.ts: bare Fastify
+ * and raw pg, each change one round trip), on a real PostgreSQL over loopback. Not a test: prints a
+ * table, writes bench/results/latest.json.
  *
- * The service (apps/server/src/main.ts, as `pnpm start` runs it, DISPATCHER=off, RATE_LIMIT_PER_MINUTE=off,
- * LOG_LEVEL=warn) and the baseline each run in their own process; autocannon runs here, in a third.
- * For each operation (schedule, addStep, get) the surfaces run one after the other — baseline, REST,
- * tRPC, tRPC batched — and that sequence is repeated BENCH_ROUNDS times (A B A B), so drift of a shared
- * machine hits every surface alike. The order rotates from round to round (round 2 starts with REST,
- * round 3 with tRPC…), so that no surface always runs in the same place of a round: with four rounds each
- * runs once first, once second… Ratios are taken against the baseline of the same round.
+ * The service (apps/server/src/main.ts, as `pnpm start` runs it, DISPATCHER=off, LOG_LEVEL=warn; the rate
+ * limiter off, and on in a second instance: surface `rest-limited`) and the floor each run in their own
+ * process; autocannon runs here, in a third. For each operation (schedule, addStep, get, list, update) and
+ * access pattern (spread: round-robin over 1,000+ campaigns; contended: random over 200) the surfaces run
+ * one after the other — floor, REST, tRPC, tRPC batched, … — and that sequence is repeated BENCH_ROUNDS
+ * times, its order rotated from round to round, so drift of a shared machine hits every surface alike.
+ * Ratios are taken against the floor of the same round. `mirror` (bench/baseline/server.ts, the
+ * service's own transactions by hand) is a second reference for schedule, addStep and get when asked.
  *
  *   BENCH_DATABASE_URL   admin URL of a PostgreSQL to use; default: an embedded one in a temp dir
- *   BENCH_FSYNC          on|off (embedded only), default off: CPU-bound, so the stacks' costs show
- *   BENCH_DURATION       measured seconds per run, default 6     BENCH_WARMUP   seconds, default 2
- *   BENCH_ROUNDS         default 4                               BENCH_CONNECTIONS  default 50
+ *   BENCH_FSYNC          on|off (embedded only), default on (PostgreSQL's default)
+ *   BENCH_DURATION       measured seconds per run, default 5     BENCH_WARMUP   seconds, default 1
+ *   BENCH_ROUNDS         default 2                               BENCH_CONNECTIONS  default 50
+ *   BENCH_ACCESS         e.g. "spread" (default "spread,contended")
  *   BENCH_BATCH          calls per batched tRPC request, default 10 (on BENCH_CONNECTIONS / BENCH_BATCH
  *                        connections: the same number of calls in flight as the other surfaces)
- *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "baseline,rest"
+ *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,mirror"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
- *   BENCH_POOL_MAX       the service's and the baseline's pool size (default: the service's default)
+ *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
+ *   BENCH_BEFORE         another checkout (installed): its service runs as surface `rest-before`
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,32 +42,40 @@ import {
   spawnServer,
 } from './lib';
 
-const DURATION = envInt('BENCH_DURATION', 6);
-const WARMUP = envInt('BENCH_WARMUP', 2, 0);
-const ROUNDS = envInt('BENCH_ROUNDS', 4);
+const DURATION = envInt('BENCH_DURATION', 5);
+const WARMUP = envInt('BENCH_WARMUP', 1, 0);
+const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
 const BATCH = envInt('BENCH_BATCH', 10);
-const FSYNC = (process.env.BENCH_FSYNC ?? 'off') === 'on';
+const FSYNC = (process.env.BENCH_FSYNC ?? 'on') === 'on';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const POOL_MAX = process.env.BENCH_POOL_MAX;
-const SCHEDULE_POOL = 1000;
-const ADD_STEP_POOL = 2000;
+const BEFORE = process.env.BENCH_BEFORE;
+const SPREAD_POOL = 1200;
+const CONTENDED_POOL = 200;
 const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const BRAND = 'brand_bench';
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
-const OPS = ['schedule', 'addStep', 'get'] as const;
+const OPS = ['schedule', 'addStep', 'get', 'list', 'update'] as const;
 type Op = (typeof OPS)[number];
-const SURFACES = ['baseline', 'rest', 'trpc', 'trpc-batch'] as const;
+const SURFACES = ['floor', 'rest', 'trpc', 'trpc-batch', 'rest-limited', 'mirror', 'rest-before'] as const;
 type Surface = (typeof SURFACES)[number];
+const ACCESS = ['spread', 'contended'] as const;
+type Access = (typeof ACCESS)[number];
+/** What the mirror implements. */
+const MIRROR_OPS: readonly Op[] = ['schedule', 'addStep', 'get'];
 
 const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[] =>
   env ? all.filter((item) => env.split(',').includes(item)) : [...all];
 const ops = pick(process.env.BENCH_OPS, OPS);
-const surfaces = pick(process.env.BENCH_SURFACES, SURFACES);
+const surfaces = process.env.BENCH_SURFACES
+  ? pick(process.env.BENCH_SURFACES, SURFACES)
+  : SURFACES.filter((surface) => surface !== 'mirror' && (surface !== 'rest-before' || BEFORE !== undefined));
+const accesses = pick(process.env.BENCH_ACCESS, ACCESS);
 
 interface Request {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   body?: string;
 }
@@ -76,6 +88,20 @@ function call(
 ): { rest: Request; procedure: string; input: Record<string, unknown> } {
   const base = `/v1/messaging/campaigns/${id}`;
   switch (op) {
+    case 'list':
+      return {
+        rest: { method: 'GET', path: '/v1/messaging/campaigns?limit=20' },
+        procedure: 'campaigns.list',
+        input: { limit: 20 },
+      };
+    case 'update': {
+      const body = { name: `bench ${n % 100_000}` };
+      return {
+        rest: { method: 'PATCH', path: base, body: JSON.stringify(body) },
+        procedure: 'campaigns.update',
+        input: { id, ...body },
+      };
+    }
     case 'schedule': {
       // Different instants, all in the future: every call is a real reschedule.
       const body = { scheduled_at: new Date(Date.UTC(2099, 0, 1) + (n % 100_000) * 60_000).toISOString() };
@@ -104,7 +130,7 @@ function trpcRequest(
   calls: { procedure: string; input: Record<string, unknown> }[],
   batched: boolean,
 ): Request {
-  const isQuery = op === 'get';
+  const isQuery = op === 'get' || op === 'list';
   const paths = calls.map((c) => c.procedure).join(',');
   const payload = batched
     ? Object.fromEntries(calls.map((c, i) => [String(i), { json: c.input }]))
@@ -122,6 +148,7 @@ function trpcRequest(
 
 interface RunResult {
   op: Op;
+  access: Access;
   surface: Surface;
   round: number;
   /** Calls per second (HTTP requests × calls per request). */
@@ -137,6 +164,7 @@ async function load(
   port: number,
   op: Op,
   surface: Surface,
+  access: Access,
   pool: string[],
   token: string,
   seconds: number,
@@ -147,9 +175,10 @@ async function load(
   const next = (): Request => {
     const calls = Array.from({ length: callsPerRequest }, () => {
       n += 1;
-      return call(op, pool[n % pool.length] as string, n);
+      const index = access === 'spread' ? n % pool.length : Math.floor(Math.random() * pool.length);
+      return call(op, pool[index] as string, n);
     });
-    if (surface === 'baseline' || surface === 'rest') return (calls[0] as (typeof calls)[number]).rest;
+    if (!surface.startsWith('trpc')) return (calls[0] as (typeof calls)[number]).rest;
     return trpcRequest(op, calls, surface === 'trpc-batch');
   };
   const instance = autocannon({
@@ -181,33 +210,47 @@ async function load(
   return result;
 }
 
-async function seed(db: pg.Client): Promise<{ schedulePool: string[]; addStepPool: string[] }> {
+type Pools = Record<Op, Record<Access, string[]>>;
+
+async function seed(db: pg.Client): Promise<{ pools: Pools; addStepPool: string[] }> {
   // Plausible ids (cmp_ + 32 hex), as the service issues them.
   const insert = async (kind: string, count: number) =>
     (
       await db.query<{ id: string }>(
         `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, created_by, created_at, updated_at)
-         SELECT 'cmp_' || md5($1 || g), $2, 'bench ' || g, 'bench ' || g, 'seg_bench', 'draft', 'user_bench', now(), now()
+         SELECT 'cmp_' || md5($1 || g), $2, 'bench ' || g, 'bench ' || g, 'seg_bench', 'draft', 'user_bench',
+                now() - g * interval '1 second', now() - g * interval '1 second'
            FROM generate_series(1, $3) AS g
          RETURNING id`,
         [kind, BRAND, count],
       )
     ).rows.map((r) => r.id);
-  const schedulePool = await insert('schedule', SCHEDULE_POOL);
+  const withStep = await insert('schedule', SPREAD_POOL);
   await db.query(
     `INSERT INTO campaign_steps (id, campaign_id, position, template_id, template_version_id)
      SELECT 'stp_' || md5(id), id, 0, 'tpl_bench', 'tplv_1' FROM unnest($1::text[]) AS id`,
-    [schedulePool],
+    [withStep],
   );
-  const addStepPool = await insert('addstep', ADD_STEP_POOL);
-  return { schedulePool, addStepPool };
+  const addStepPool = await insert('addstep', SPREAD_POOL);
+  const drafts = await insert('update', SPREAD_POOL);
+  const both = (ids: string[]) => ({ spread: ids, contended: ids.slice(0, CONTENDED_POOL) });
+  return {
+    pools: {
+      schedule: both(withStep),
+      get: both(withStep),
+      addStep: both(addStepPool),
+      update: both(drafts),
+      list: both(['-']),
+    },
+    addStepPool,
+  };
 }
 
 /** Statements the database executed for one call of each op on each surface (embedded only). */
 async function countStatements(
   database: BenchDatabase,
-  servers: Record<'service' | 'baseline', ServerProcess>,
-  pools: Record<Op, string[]>,
+  ports: Partial<Record<Surface, number>>,
+  pools: Pools,
   token: string,
 ): Promise<Record<string, number>> {
   const logFile = database.logFile;
@@ -218,12 +261,13 @@ async function countStatements(
   const counts: Record<string, number> = {};
   try {
     for (const op of ops) {
-      for (const surface of ['baseline', 'rest', 'trpc'] as const) {
-        const server = surface === 'baseline' ? servers.baseline : servers.service;
-        const c = call(op, pools[op][0] as string, 1);
+      for (const surface of ['floor', 'rest', 'trpc'] as const) {
+        const port = ports[surface];
+        if (port === undefined) continue;
+        const c = call(op, pools[op].spread[1] as string, 1);
         const r = surface === 'trpc' ? trpcRequest(op, [c], false) : c.rest;
         const before = (await stat(logFile)).size;
-        const response = await fetch(`http://127.0.0.1:${server.port}${r.path}`, {
+        const response = await fetch(`http://127.0.0.1:${port}${r.path}`, {
           method: r.method,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           ...(r.body !== undefined ? { body: r.body } : {}),
@@ -272,38 +316,51 @@ const servers: ServerProcess[] = [];
 try {
   // Seeded through a connection to the bench database (the admin connection is on another one).
   const db = await connect(database.url);
-  const pools = await seed(db);
-  const poolOf: Record<Op, string[]> = {
-    schedule: pools.schedulePool,
-    addStep: pools.addStepPool,
-    get: pools.schedulePool,
-  };
+  const { pools, addStepPool } = await seed(db);
 
   const profArgs = (name: string) =>
     // One directory per server: tsx's loader thread writes a (nearly idle) profile of its own.
     CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : [];
-  const service = await spawnServer(
-    'service',
-    'apps/server/src/main.ts',
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      JWT_SECRET: SECRET,
-      DISPATCHER: 'off',
-      RATE_LIMIT_PER_MINUTE: 'off',
-      LOG_LEVEL: 'warn',
-      ...(POOL_MAX ? { DATABASE_POOL_MAX: POOL_MAX } : {}),
-    },
-    { readyPath: '/healthz', nodeArgs: profArgs('service') },
-  );
-  servers.push(service);
-  const baseline = await spawnServer(
-    'baseline',
-    'bench/baseline/server.ts',
-    { DATABASE_URL: database.url, JWT_SECRET: SECRET, ...(POOL_MAX ? { POOL_MAX } : {}) },
-    { readyPath: '/v1/messaging/campaigns/x', nodeArgs: profArgs('baseline') },
-  );
-  servers.push(baseline);
+  const serviceEnv = (rateLimit: string) => ({
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    JWT_SECRET: SECRET,
+    DISPATCHER: 'off',
+    RATE_LIMIT_PER_MINUTE: rateLimit,
+    LOG_LEVEL: 'warn',
+    ...(POOL_MAX ? { DATABASE_POOL_MAX: POOL_MAX } : {}),
+  });
+  const ports: Partial<Record<Surface, number>> = {};
+  const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {
+    const server = await spawnServer(name, entry, env, { readyPath, nodeArgs: profArgs(name) });
+    servers.push(server);
+    return server.port;
+  };
+  const needs = (...names: Surface[]) => names.some((name) => surfaces.includes(name));
+  if (needs('rest', 'trpc', 'trpc-batch')) {
+    const port = await start('service', 'apps/server/src/main.ts', serviceEnv('off'), '/healthz');
+    ports.rest = port;
+    ports.trpc = port;
+    ports['trpc-batch'] = port;
+  }
+  if (needs('rest-limited')) {
+    // The limiter on, at a limit the load never reaches: its cost, never a 429.
+    ports['rest-limited'] = await start(
+      'service-limited',
+      'apps/server/src/main.ts',
+      serviceEnv('100000000'),
+      '/healthz',
+    );
+  }
+  if (needs('rest-before') && BEFORE) {
+    const entry = path.join(path.resolve(BEFORE), 'apps/server/src/main.ts');
+    ports['rest-before'] = await start('service-before', entry, serviceEnv('off'), '/healthz');
+  }
+  const floorEnv = { DATABASE_URL: database.url, JWT_SECRET: SECRET, ...(POOL_MAX ? { POOL_MAX } : {}) };
+  if (needs('floor'))
+    ports.floor = await start('floor', 'bench/floor/server.ts', floorEnv, '/v1/messaging/campaigns/x');
+  if (needs('mirror'))
+    ports.mirror = await start('mirror', 'bench/baseline/server.ts', floorEnv, '/v1/messaging/campaigns/x');
 
   const token = await new SignJWT({
     brand_id: BRAND,
@@ -315,75 +372,91 @@ try {
     .setExpirationTime('12h')
     .sign(new TextEncoder().encode(SECRET));
 
-  const statements = await countStatements(database, { service, baseline }, poolOf, token);
+  const statements = await countStatements(database, ports, pools, token);
   if (Object.keys(statements).length) log(`statements per call: ${JSON.stringify(statements)}`);
+
+  const resetSteps = async () => {
+    // Never near the 100-step limit, and every window starts from the same table. The campaigns are
+    // locked first, in id order, as the service locks them: no deadlock with a straggler.
+    await db.query('BEGIN');
+    await db.query('SELECT id FROM campaigns WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [
+      addStepPool,
+    ]);
+    await db.query('DELETE FROM campaign_steps WHERE campaign_id = ANY($1::text[])', [addStepPool]);
+    await db.query('COMMIT');
+  };
 
   const runs: RunResult[] = [];
   const started = Date.now();
   for (const op of ops) {
-    for (let round = 1; round <= ROUNDS; round++) {
-      const shift = (round - 1) % surfaces.length;
-      for (const surface of [...surfaces.slice(shift), ...surfaces.slice(0, shift)]) {
-        await quiesce(db);
-        if (op === 'addStep') {
-          // Never near the 100-step limit, and every window starts from the same table. The campaigns
-          // are locked first, in id order, as the service locks them: no deadlock with a straggler.
-          await db.query('BEGIN');
-          await db.query('SELECT id FROM campaigns WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [
-            pools.addStepPool,
-          ]);
-          await db.query('DELETE FROM campaign_steps WHERE campaign_id = ANY($1::text[])', [
-            pools.addStepPool,
-          ]);
-          await db.query('COMMIT');
+    const here = surfaces.filter((surface) => surface !== 'mirror' || MIRROR_OPS.includes(op));
+    for (const access of accesses) {
+      for (let round = 1; round <= ROUNDS; round++) {
+        const shift = (round - 1) % here.length;
+        for (const surface of [...here.slice(shift), ...here.slice(0, shift)]) {
+          const port = ports[surface]!;
+          const pool = pools[op][access];
+          await quiesce(db);
+          if (op === 'addStep') await resetSteps();
+          await db.query('VACUUM ANALYZE campaigns, campaign_steps');
+          if (WARMUP > 0) await load(port, op, surface, access, pool, token, WARMUP);
+          if (op === 'addStep') {
+            await quiesce(db);
+            await resetSteps();
+          }
+          const result = await load(port, op, surface, access, pool, token, DURATION);
+          const perRequest = surface === 'trpc-batch' ? BATCH : 1;
+          const run: RunResult = {
+            op,
+            access,
+            surface,
+            round,
+            calls_per_s: Math.round(result.requests.average * perRequest),
+            http_req_per_s: Math.round(result.requests.average),
+            p50_ms: result.latency.p50,
+            p99_ms: result.latency.p99,
+            non_2xx: result.non2xx,
+            errors: result.errors + result.timeouts,
+          };
+          runs.push(run);
+          log(
+            `${op.padEnd(8)} ${access.padEnd(9)} ${surface.padEnd(12)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms` +
+              (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
+          );
         }
-        await db.query('VACUUM ANALYZE campaigns, campaign_steps');
-        const port = surface === 'baseline' ? baseline.port : service.port;
-        if (WARMUP > 0) await load(port, op, surface, poolOf[op], token, WARMUP);
-        const result = await load(port, op, surface, poolOf[op], token, DURATION);
-        const perRequest = surface === 'trpc-batch' ? BATCH : 1;
-        const run: RunResult = {
-          op,
-          surface,
-          round,
-          calls_per_s: Math.round(result.requests.average * perRequest),
-          http_req_per_s: Math.round(result.requests.average),
-          p50_ms: result.latency.p50,
-          p99_ms: result.latency.p99,
-          non_2xx: result.non2xx,
-          errors: result.errors + result.timeouts,
-        };
-        runs.push(run);
-        log(
-          `${op.padEnd(8)} ${surface.padEnd(10)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms` +
-            (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
-        );
       }
     }
   }
   await db.end();
 
   const summary = ops.flatMap((op) =>
-    surfaces.map((surface) => {
-      const mine = runs.filter((r) => r.op === op && r.surface === surface);
-      const ratios = mine.map((r) => {
-        const base = runs.find((b) => b.op === op && b.surface === 'baseline' && b.round === r.round);
-        return base
-          ? { throughput: r.calls_per_s / base.calls_per_s, p99: r.p99_ms / base.p99_ms }
-          : { throughput: Number.NaN, p99: Number.NaN };
-      });
-      return {
-        op,
-        surface,
-        calls_per_s: Math.round(median(mine.map((r) => r.calls_per_s))),
-        p50_ms: round1(median(mine.map((r) => r.p50_ms))),
-        p99_ms: round1(median(mine.map((r) => r.p99_ms))),
-        throughput_vs_baseline: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
-        p99_vs_baseline: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
-        non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
-        errors: mine.reduce((sum, r) => sum + r.errors, 0),
-      };
-    }),
+    accesses.flatMap((access) =>
+      surfaces
+        .filter((surface) => surface !== 'mirror' || MIRROR_OPS.includes(op))
+        .map((surface) => {
+          const mine = runs.filter((r) => r.op === op && r.access === access && r.surface === surface);
+          const ratios = mine.map((r) => {
+            const base = runs.find(
+              (b) => b.op === op && b.access === access && b.surface === 'floor' && b.round === r.round,
+            );
+            return base
+              ? { throughput: r.calls_per_s / base.calls_per_s, p99: r.p99_ms / base.p99_ms }
+              : { throughput: Number.NaN, p99: Number.NaN };
+          });
+          return {
+            op,
+            access,
+            surface,
+            calls_per_s: Math.round(median(mine.map((r) => r.calls_per_s))),
+            p50_ms: round1(median(mine.map((r) => r.p50_ms))),
+            p99_ms: round1(median(mine.map((r) => r.p99_ms))),
+            throughput_vs_floor: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
+            p99_vs_floor: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
+            non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
+            errors: mine.reduce((sum, r) => sum + r.errors, 0),
+          };
+        }),
+    ),
   );
   console.table(summary);
 
@@ -406,7 +479,8 @@ try {
     notes: [
       'calls_per_s: calls answered per second; for trpc-batch, HTTP requests/s × batch size.',
       'p50/p99: per HTTP request (a trpc-batch request carries `batch` calls).',
-      'ratios: per round against the same round’s baseline, geometric mean over rounds.',
+      'ratios: per round against the same round’s floor, geometric mean over rounds.',
+      'spread: round-robin over 1,200 campaigns; contended: uniformly random over 200.',
     ],
     statements_per_call: statements,
     summary,

@@ -35,6 +35,9 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 /** Signature algorithms of keys published through a JWKS URL. */
 export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
 
+/** How long a fetched key set is used before it is fetched again (jose's default, as JWT_JWKS_CACHE_MAX_AGE). */
+const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+
 /** Default leeway for `exp`/`nbf`/`iat` against clocks that disagree by a few seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -61,6 +64,11 @@ export interface JwtVerifierOptions {
   jwksCooldownMs?: number;
   /** Fetch timeout of the key set (default 5 s). */
   jwksTimeoutMs?: number;
+  /**
+   * Verified tokens remembered (default 10,000; 0: none), each until its `exp` or until the key set
+   * it was checked against is due to be fetched again (`jwksCacheMaxAgeMs`), whichever comes first.
+   */
+  tokenCacheSize?: number;
   /** The key set could not be fetched or read (the token is then refused as invalid). For logging. */
   onKeySetError?: (error: unknown) => void;
 }
@@ -127,17 +135,33 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
   };
 
+  // A client sends the same token with every request: verifying its signature each time (WebCrypto, an
+  // async job) was the largest share of a read's CPU (docs/performance.md). Only successes are kept.
+  const cacheSize = options.tokenCacheSize ?? 10_000;
+  const keyAgeMs = options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS;
+  const verified = new Map<string, { principal: Principal; until: number }>();
+
   return {
     async verify(header) {
       if (header === undefined || header === '') return { ok: false, failure: 'missing' };
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) return { ok: false, failure: 'malformed' };
+      const now = Date.now();
+      const cached = verified.get(token);
+      if (cached && now < cached.until) return { ok: true, principal: cached.principal };
+      if (cached) verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, getKey, verifyOptions);
         const { sub, brand_id: brandId, scope } = payload;
         if (!isClaim(sub) || !isClaim(brandId)) return { ok: false, failure: 'invalid' };
         const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : []);
-        return { ok: true, principal: { sub, brandId, scopes } };
+        const principal: Principal = { sub, brandId, scopes };
+        if (cacheSize > 0 && typeof payload.exp === 'number') {
+          // The oldest entry goes first (Map keeps insertion order): the cache never grows past its size.
+          if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+          verified.set(token, { principal, until: Math.min(payload.exp * 1000, now + keyAgeMs) });
+        }
+        return { ok: true, principal };
       } catch (error) {
         return { ok: false, failure: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
       }

@@ -112,21 +112,35 @@ export async function updateCampaign(
   actor: Actor,
   input: UpdateCampaignInput,
 ): Promise<Campaign> {
-  return inTransaction(deps, async (tx) => {
-    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'update');
-    const before = await campaignBefore(tx, input.id);
-    const row = await tx.campaign.update({
-      where: { id: input.id },
-      data: {
-        ...(input.name !== undefined ? { name: input.name, nameSearch: nameSearchKey(input.name) } : {}),
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.segment_id !== undefined ? { segmentId: input.segment_id } : {}),
-        ...(input.send_window !== undefined ? { sendWindow: sendWindowColumn(input.send_window) } : {}),
-        updatedAt: now,
-      },
-    });
-    const campaign = toCampaign(row);
-    await appendEvent(tx, campaignEvent(actor, 'campaign.updated', before, campaign));
+  // Four round trips, as schedule: BEGIN, the lock returning the whole row, one statement that writes
+  // the change and its audit event, COMMIT. The new row is known before the write (only these columns
+  // change), so the statement needs no RETURNING to build the response.
+  return inRawTransaction(deps, async (tx) => {
+    const before = await lockCampaignRow(tx, actor, input.id);
+    const now = beginChange(
+      deps,
+      { status: before.status, updatedAt: new Date(before.updated_at) },
+      'update',
+    );
+    const campaign: Campaign = {
+      ...before,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.segment_id !== undefined ? { segment_id: input.segment_id } : {}),
+      ...(input.send_window !== undefined ? { send_window: input.send_window } : {}),
+      updated_at: now.toISOString(),
+    };
+    const event = campaignEvent(actor, 'campaign.updated', before, campaign);
+    const sendWindow = campaign.send_window === null ? null : JSON.stringify(campaign.send_window);
+    await tx.query(Prisma.sql`
+      WITH updated AS (
+        UPDATE campaigns
+           SET name = ${campaign.name}, name_search = ${nameSearchKey(campaign.name)},
+               description = ${campaign.description}, segment_id = ${campaign.segment_id},
+               send_window = ${sendWindow}::jsonb, updated_at = ${now}
+         WHERE id = ${input.id}
+        RETURNING id)
+      ${auditEventInsertFrom(Prisma.sql`updated`, event)}`);
     deps.reportVersion?.(etagOf(now));
     return campaign;
   });
