@@ -14,12 +14,17 @@
  * Steady: BENCH_STEADY_RATE steps/s for BENCH_STEADY_SECONDS, each campaign due at its own instant, our
  * workers running as shipped (default poll interval): fire delay (fired_at − due_at) p50/p99.
  *
+ * Scale: 10,000 campaigns due at once among 1,000 and among BENCH_SCALE_ROWS (default 1,000,000) others
+ * scheduled for later: one worker's steps/s and the plans of its two hot statements (the idle probe and
+ * the claim), at both sizes.
+ *
  *   BENCH_DATABASE_URL  a PostgreSQL server to use (admin URL); default: an embedded one, fsync on
  *   BENCH_CAMPAIGNS     default 2000        BENCH_STEPS        default 5
  *   BENCH_WORKERS       default "1,2"       BENCH_CONCURRENCY  per process, default 4 (DISPATCH_CONCURRENCY)
  *   BENCH_ROUNDS        default 2           BENCH_PEER         on|off, default on
  *   BENCH_STEADY_RATE   default 200         BENCH_STEADY_SECONDS  default 20 (0: skip)
  *   BENCH_BEFORE        another checkout (installed) whose worker runs as a third contender, `before`
+ *   BENCH_SCALE_ROWS    default 1000000 (0: skip the scale phase)   BENCH_SCALE_DUE  default 10000
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,6 +51,8 @@ const ROUNDS = envInt('BENCH_ROUNDS', 2);
 const STEADY_RATE = envInt('BENCH_STEADY_RATE', 200);
 const STEADY_SECONDS = envInt('BENCH_STEADY_SECONDS', 20, 0);
 const PEER = (process.env.BENCH_PEER ?? 'on') === 'on';
+const SCALE_ROWS = envInt('BENCH_SCALE_ROWS', 1_000_000, 0);
+const SCALE_DUE = envInt('BENCH_SCALE_DUE', 10_000);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
 const resultsFile = fileURLToPath(new URL('./results/dispatch-latest.json', import.meta.url));
 
@@ -239,6 +246,74 @@ async function steady(adminUrl: string, processes: number) {
   }
 }
 
+/** SCALE_DUE campaigns due now among `others` scheduled for later: one worker fires them. */
+async function scale(adminUrl: string, others: number) {
+  const admin = await connect(adminUrl);
+  const name = `bench_scale_${Date.now().toString(36)}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = withDatabase(adminUrl, name);
+  await applyMigrations(url);
+  const db = await connect(url);
+  const workers: BackgroundProcess[] = [];
+  try {
+    await db.query(
+      `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, scheduled_at, published_at, created_by, next_due_at)
+       SELECT 'cmp_' || md5('later/' || g), 'brand_bench', 'later ' || g, 'later ' || g, 'seg_bench', 'scheduled',
+              t, now(), 'bench', t
+         FROM generate_series(1, $1) AS g, LATERAL (SELECT now() + interval '1 day' + g * interval '1 second' AS t) x`,
+      [others],
+    );
+    await db.query('VACUUM ANALYZE campaigns');
+    const plan = async (sql: string) => {
+      await db.query('BEGIN');
+      try {
+        const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`,
+        );
+        return rows.map((r) => r['QUERY PLAN']);
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    };
+    const idlePlan = await plan('SELECT min(next_due_at) FROM campaigns');
+    workers.push(ourWorker(url));
+    await workers[0]!.waitFor('dispatcher started');
+    await sleep(500);
+    const due = new Date(Date.now() - 1_000).toISOString();
+    await seedCampaigns(db, SCALE_DUE, () => due);
+    const claimPlan = await plan(
+      `SELECT id FROM campaigns WHERE next_due_at <= now() ORDER BY next_due_at LIMIT 25 FOR UPDATE SKIP LOCKED`,
+    );
+    const started = Date.now();
+    for (;;) {
+      const { rows } = await db.query<{ left: number }>(
+        `SELECT count(*)::int AS left FROM campaigns WHERE next_due_at <= now()`,
+      );
+      if (rows[0]!.left === 0) break;
+      if (Date.now() - started > 10 * 60_000) throw new Error('scale run did not finish');
+      await sleep(50);
+    }
+    const { rows } = await db.query<{ last: Date; n: number }>(
+      `SELECT max(sent_at) AS last, (SELECT count(*)::int FROM deliveries) AS n FROM campaigns WHERE sent_at IS NOT NULL`,
+    );
+    const seconds = (rows[0]!.last.getTime() - started) / 1000;
+    return {
+      campaigns_scheduled_later: others,
+      campaigns_due: SCALE_DUE,
+      steps: rows[0]!.n,
+      seconds: Number(seconds.toFixed(2)),
+      steps_per_second: Math.round(rows[0]!.n / seconds),
+      idle_probe_plan: idlePlan,
+      claim_plan: claimPlan,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await db.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 const database = await openBenchDatabase('bench_dispatch_admin', { fsync: true });
 try {
   const adminUrl = withDatabase(database.url, 'postgres');
@@ -296,6 +371,18 @@ try {
     console.table(steadyRuns);
   }
 
+  const scaleRuns = [];
+  if (SCALE_ROWS > 0) {
+    for (const others of [1_000, SCALE_ROWS]) {
+      log(`scale: ${SCALE_DUE} due among ${others} scheduled for later ...`);
+      const run = await scale(adminUrl, others);
+      log(
+        `  ${run.steps_per_second} steps/s\n  ${run.idle_probe_plan.join('\n  ')}\n  ${run.claim_plan.join('\n  ')}`,
+      );
+      scaleRuns.push(run);
+    }
+  }
+
   const report = {
     benchmark: 'dispatch',
     at: new Date().toISOString(),
@@ -310,6 +397,7 @@ try {
     summary,
     runs,
     steady: steadyRuns,
+    scale: scaleRuns,
   };
   await mkdir(path.dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -348,7 +348,7 @@ try {
     ports['rest-limited'] = await start(
       'service-limited',
       'apps/server/src/main.ts',
-      serviceEnv('100000000'),
+      serviceEnv('1000000'),
       '/healthz',
     );
   }

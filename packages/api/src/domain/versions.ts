@@ -28,6 +28,25 @@ export function conditionMatches(header: string, etag: string, options: { weak: 
   });
 }
 
+/**
+ * The versions an `If-Match` header accepts, for a check made in SQL: `any` for `*`, else the instants its
+ * strong tags name. A version matches exactly when conditionMatches(header, etagOf(version), strong) does.
+ */
+export function versionsMatching(header: string): 'any' | Date[] {
+  const trimmed = header.trim();
+  if (trimmed === '*') return 'any';
+  const versions: Date[] = [];
+  for (const candidate of trimmed.split(',')) {
+    const tag = candidate.trim();
+    if (tag.length < 2 || !tag.startsWith('"') || !tag.endsWith('"')) continue;
+    const text = tag.slice(1, -1);
+    const version = new Date(text);
+    // Only a tag that is exactly some version's ETag can ever match.
+    if (!Number.isNaN(version.getTime()) && version.toISOString() === text) versions.push(version);
+  }
+  return versions;
+}
+
 /** Throws 412 `precondition_failed` (`version_mismatch`) when `ifMatch` does not name the current version. */
 export function assertIfMatch(ifMatch: string | undefined, currentUpdatedAt: Date): void {
   if (ifMatch === undefined) return;

@@ -75,17 +75,27 @@ function eventRow(event: AuditEventInput) {
 /**
  * appendEvent as SQL, for a statement that makes the change and records it at once (one round trip):
  * `INSERT … SELECT … FROM <source>` writes the event once per row of `source`, a CTE of that statement
- * (e.g. the rows an UPDATE changed), so that no event is written when the change did not happen.
+ * (e.g. the rows an UPDATE changed), so that no event is written when the change did not happen. The
+ * snapshots and the instant are SQL expressions over those rows (services/pipelined-change.ts).
  */
-export function auditEventInsertFrom(source: Prisma.Sql, event: AuditEventInput): Prisma.Sql {
-  const snapshot = (value: Campaign | Step | Delivery | null) =>
-    value === null ? null : JSON.stringify(value);
+export function auditEventInsertSql(
+  source: Prisma.Sql,
+  event: {
+    campaignId: string;
+    actor: Actor;
+    action: AuditAction;
+    stepId?: string | null;
+    before: Prisma.Sql;
+    after: Prisma.Sql;
+    at: Prisma.Sql;
+  },
+): Prisma.Sql {
+  const actor = userActor(event.actor);
   return Prisma.sql`
     INSERT INTO audit_events
            (id, brand_id, campaign_id, step_id, action, actor_type, actor, before, after, occurred_at)
-    SELECT ${newId('event')}, ${event.brandId}, ${event.campaignId}, ${event.stepId ?? null}, ${event.action},
-           ${event.actor.type}, ${event.actor.id}, ${snapshot(event.before)}::jsonb,
-           ${snapshot(event.after)}::jsonb, ${event.at}
+    SELECT ${newId('event')}, ${event.actor.brandId}, ${event.campaignId}, ${event.stepId ?? null}, ${event.action},
+           ${actor.type}, ${actor.id}, ${event.before}, ${event.after}, ${event.at}
       FROM ${source}`;
 }
 

@@ -1,11 +1,10 @@
-import type { Campaign, CampaignStatus } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma, type SqlRunner } from '@campaigns/db';
+import type { CampaignStatus } from '@campaigns/contract';
+import { Prisma, type SqlRunner } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
 import { assertAllowed, type CampaignAction } from '../domain/lifecycle';
 import { assertIfMatch, nextVersionAt } from '../domain/versions';
 import type { Actor, ServiceDeps } from './deps';
-import { toCampaign } from './mappers';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -64,23 +63,3 @@ export const CAMPAIGN_COLUMNS = Prisma.sql`id, brand_id AS "brandId", name, desc
   status::text AS status, scheduled_at AS "scheduledAt", published_at AS "publishedAt", sent_at AS "sentAt",
   cancelled_at AS "cancelledAt", created_by AS "createdBy", created_at AS "createdAt",
   updated_at AS "updatedAt", next_due_at AS "nextDueAt", send_window AS "sendWindow", name_search AS "nameSearch"`;
-
-/**
- * lockCampaign that also returns the whole campaign as it is now (for the audit trail's `before`), in
- * the same statement: one round trip instead of two. The row a `FOR UPDATE` returns is the latest
- * committed version — after waiting for a concurrent writer, PostgreSQL re-reads the row it locked —
- * so the snapshot caveat above applies only to *other* rows (step counts), never to this one.
- */
-export async function lockCampaignRow(tx: LockTx, actor: Actor, id: string): Promise<Campaign> {
-  if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await rowsOf<CampaignRow>(
-    tx,
-    Prisma.sql`
-      SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
-       WHERE id = ${id} AND brand_id = ${actor.brandId}
-         FOR UPDATE`,
-  );
-  const row = rows[0];
-  if (!row) throw notFound('Campaign');
-  return toCampaign(row);
-}

@@ -15,12 +15,20 @@ import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { containsPattern, nameSearchKey } from '../domain/search';
 import { etagOf } from '../domain/versions';
-import { appendEvent, appendEvents, auditEventInsertFrom, campaignEvent, stepEvent } from './audit';
-import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, lockCampaignRow, type Tx } from './campaign-lock';
+import { appendEvent, appendEvents, auditEventInsertSql, campaignEvent, stepEvent } from './audit';
+import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign, toStep } from './mappers';
-import { inRawTransaction, inTransaction } from './transactions';
+import {
+  assertChangeable,
+  campaignColumnsOf,
+  campaignSnapshotSql,
+  changeAllowed,
+  nextVersionSql,
+  runPipelinedChange,
+} from './pipelined-change';
+import { inTransaction } from './transactions';
 
 /** A send window as the JSONB column holds it; null is SQL NULL. */
 const sendWindowColumn = (window: SendWindow | null): Prisma.InputJsonObject | typeof Prisma.DbNull =>
@@ -112,37 +120,46 @@ export async function updateCampaign(
   actor: Actor,
   input: UpdateCampaignInput,
 ): Promise<Campaign> {
-  // Four round trips, as schedule: BEGIN, the lock returning the whole row, one statement that writes
-  // the change and its audit event, COMMIT. The new row is known before the write (only these columns
-  // change), so the statement needs no RETURNING to build the response.
-  return inRawTransaction(deps, async (tx) => {
-    const before = await lockCampaignRow(tx, actor, input.id);
-    const now = beginChange(
-      deps,
-      { status: before.status, updatedAt: new Date(before.updated_at) },
-      'update',
-    );
-    const campaign: Campaign = {
-      ...before,
-      ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.segment_id !== undefined ? { segment_id: input.segment_id } : {}),
-      ...(input.send_window !== undefined ? { send_window: input.send_window } : {}),
-      updated_at: now.toISOString(),
-    };
-    const event = campaignEvent(actor, 'campaign.updated', before, campaign);
-    const sendWindow = campaign.send_window === null ? null : JSON.stringify(campaign.send_window);
-    await tx.query(Prisma.sql`
-      WITH updated AS (
-        UPDATE campaigns
-           SET name = ${campaign.name}, name_search = ${nameSearchKey(campaign.name)},
-               description = ${campaign.description}, segment_id = ${campaign.segment_id},
-               send_window = ${sendWindow}::jsonb, updated_at = ${now}
-         WHERE id = ${input.id}
-        RETURNING id)
-      ${auditEventInsertFrom(Prisma.sql`updated`, event)}`);
-    deps.reportVersion?.(etagOf(now));
-    return campaign;
+  const campaigns = Prisma.sql`campaigns`;
+  const sets = [
+    ...(input.name !== undefined
+      ? [Prisma.sql`name = ${input.name}`, Prisma.sql`name_search = ${nameSearchKey(input.name)}`]
+      : []),
+    ...(input.description !== undefined ? [Prisma.sql`description = ${input.description}`] : []),
+    ...(input.segment_id !== undefined ? [Prisma.sql`segment_id = ${input.segment_id}`] : []),
+    ...(input.send_window !== undefined
+      ? [
+          Prisma.sql`send_window = ${input.send_window === null ? null : JSON.stringify(input.send_window)}::jsonb`,
+        ]
+      : []),
+  ];
+  // One round trip (services/pipelined-change.ts): the write happens only if the lock found an editable
+  // campaign at the version named by If-Match.
+  const write = Prisma.sql`
+    WITH locked AS (
+      SELECT campaigns.*, ${nextVersionSql(deps.clock.now(), campaigns)} AS version FROM campaigns
+       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'update', campaigns)}),
+    updated AS (
+      UPDATE campaigns u SET ${Prisma.join([...sets, Prisma.sql`updated_at = locked.version`], ', ')}
+        FROM locked WHERE u.id = locked.id
+      RETURNING u.*),
+    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
+      campaignId: input.id,
+      actor,
+      action: 'campaign.updated',
+      before: campaignSnapshotSql(Prisma.sql`locked`),
+      after: campaignSnapshotSql(Prisma.sql`updated`),
+      at: Prisma.sql`updated.updated_at`,
+    })})
+    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
+  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
+    const row = written[0] as CampaignRow | undefined;
+    if (!row) {
+      assertChangeable(deps, locked, 'update');
+      throw new Error('updateCampaign: allowed, yet nothing was written');
+    }
+    deps.reportVersion?.(etagOf(row.updatedAt));
+    return toCampaign(row);
   });
 }
 
@@ -152,45 +169,42 @@ export async function scheduleCampaign(
   input: ScheduleCampaignInput,
 ): Promise<Campaign> {
   const scheduledAt = new Date(input.scheduled_at);
-  if (scheduledAt.getTime() <= deps.clock.now().getTime()) {
+  const now = deps.clock.now();
+  if (scheduledAt.getTime() <= now.getTime()) {
     throw validationFailed([{ path: ['scheduled_at'], message: 'Must be in the future' }]);
   }
-  // Four round trips (BEGIN, lock, one statement that checks and writes, COMMIT) instead of seven
-  // (docs/performance.md): the lock returns the whole row, and the step check, the update and the audit
-  // event are one statement. That statement runs after the lock, so READ COMMITTED gives it a snapshot
-  // in which every step change committed before the lock is visible (campaign-lock.ts). The transaction
-  // is raw pg on Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
-  return inRawTransaction(deps, async (tx) => {
-    const before = await lockCampaignRow(tx, actor, input.id);
-    // After the lock, so the version moves past any change we waited for.
-    const now = beginChange(
-      deps,
-      { status: before.status, updatedAt: new Date(before.updated_at) },
-      'schedule',
-    );
-    const campaign: Campaign = {
-      ...before,
-      status: 'scheduled',
-      scheduled_at: scheduledAt.toISOString(),
-      published_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    };
-    const event = campaignEvent(actor, 'campaign.scheduled', before, campaign);
-    // next_due_at: the dispatcher picks the campaign up at scheduled_at; a reschedule replaces it.
-    const [result] = await tx.query<{ scheduled: number }>(Prisma.sql`
-      WITH updated AS (
-        UPDATE campaigns
-           SET status = 'scheduled', scheduled_at = ${scheduledAt}, published_at = ${now}, updated_at = ${now},
-               next_due_at = ${scheduledAt}
-         WHERE id = ${input.id} AND EXISTS (SELECT 1 FROM campaign_steps WHERE campaign_id = ${input.id})
-        RETURNING id),
-      audit AS (${auditEventInsertFrom(Prisma.sql`updated`, event)})
-      SELECT count(*)::int AS scheduled FROM updated`);
-    if (!result?.scheduled) {
+  const campaigns = Prisma.sql`campaigns`;
+  // One round trip (services/pipelined-change.ts). The step check is part of the write, a statement
+  // after the lock: it sees every step change committed before the lock. next_due_at: the dispatcher
+  // picks the campaign up at scheduled_at; a reschedule replaces it.
+  const write = Prisma.sql`
+    WITH locked AS (
+      SELECT campaigns.*, ${nextVersionSql(now, campaigns)} AS version FROM campaigns
+       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'schedule', campaigns)}
+         AND EXISTS (SELECT 1 FROM campaign_steps WHERE campaign_id = ${input.id})),
+    updated AS (
+      UPDATE campaigns u
+         SET status = 'scheduled', scheduled_at = ${scheduledAt}, published_at = locked.version,
+             updated_at = locked.version, next_due_at = ${scheduledAt}
+        FROM locked WHERE u.id = locked.id
+      RETURNING u.*),
+    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
+      campaignId: input.id,
+      actor,
+      action: 'campaign.scheduled',
+      before: campaignSnapshotSql(Prisma.sql`locked`),
+      after: campaignSnapshotSql(Prisma.sql`updated`),
+      at: Prisma.sql`updated.updated_at`,
+    })})
+    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
+  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
+    const row = written[0] as CampaignRow | undefined;
+    if (!row) {
+      assertChangeable(deps, locked, 'schedule');
       throw badState('no_steps', 'A campaign without steps cannot be scheduled; add a step first');
     }
-    deps.reportVersion?.(etagOf(now));
-    return campaign;
+    deps.reportVersion?.(etagOf(row.updatedAt));
+    return toCampaign(row);
   });
 }
 

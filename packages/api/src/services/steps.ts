@@ -11,11 +11,12 @@ import { Prisma, type Step as StepRow } from '@campaigns/db';
 import { badState, notFound } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { etagOf } from '../domain/versions';
-import { appendEvent, auditEventInsertFrom, stepEvent } from './audit';
+import { appendEvent, auditEventInsertSql, stepEvent } from './audit';
 import { beginChange, countSteps, lockCampaign, type Tx } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 import { toStep } from './mappers';
-import { inRawTransaction, inTransaction } from './transactions';
+import { assertChangeable, changeAllowed, nextVersionSql, runPipelinedChange } from './pipelined-change';
+import { inTransaction } from './transactions';
 
 // Positions are shifted by one UPDATE; the (campaign_id, position) unique constraint is DEFERRABLE
 // INITIALLY DEFERRED, so it is checked at commit, when positions are exactly 0..n-1 again.
@@ -39,50 +40,63 @@ const orderedSteps = async (tx: Tx | ServiceDeps['db'], campaignId: string): Pro
 });
 
 export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInput): Promise<Step> {
-  // Four round trips (BEGIN, lock, one statement, COMMIT) instead of eight (docs/performance.md). The
-  // statement counts the steps, shifts the later ones, inserts the step, touches the campaign and
-  // records the event. It runs after the lock, so its snapshot sees every step change committed before
-  // the lock (campaign-lock.ts); nothing is written unless the count allows the insert. Raw pg on
-  // Prisma's own pool (withTransaction): the same statements without Prisma's client cost.
-  return inRawTransaction(deps, async (tx) => {
-    const now = beginChange(deps, await lockCampaign(tx, actor, input.id), 'editSteps');
-    const limit = STEP_LIMITS.maxStepsPerCampaign;
-    const step: Step = {
-      id: newId('step'),
-      campaign_id: input.id,
-      position: input.position,
-      template_id: input.template_id,
-      template_version_id: input.template_version_id,
-      delay_minutes: input.delay_minutes ?? 0,
-      variables: input.variables ?? {},
-    };
-    const event = stepEvent(actor, 'step.added', input.id, { before: null, after: step, at: now });
-    const [result] = await tx.query<{ count: number } & Partial<StepRow>>(Prisma.sql`
-      WITH counted AS (SELECT count(*)::int AS count FROM campaign_steps WHERE campaign_id = ${input.id}),
-      allowed AS (SELECT count FROM counted WHERE count < ${limit} AND ${input.position} <= count),
-      shifted AS (
-        UPDATE campaign_steps SET position = position + 1, updated_at = ${now}
-         WHERE campaign_id = ${input.id} AND position >= ${input.position} AND EXISTS (SELECT 1 FROM allowed)),
-      inserted AS (
-        INSERT INTO campaign_steps
-               (id, campaign_id, position, template_id, template_version_id, delay_minutes, variables,
-                created_at, updated_at)
-        SELECT ${step.id}, ${input.id}, ${input.position}, ${step.template_id}, ${step.template_version_id},
-               ${step.delay_minutes}, ${JSON.stringify(step.variables)}::jsonb, ${now}, ${now}
-          FROM allowed
-        RETURNING id, campaign_id AS "campaignId", position, template_id AS "templateId",
-                  template_version_id AS "templateVersionId", delay_minutes AS "delayMinutes", variables),
-      touched AS (UPDATE campaigns SET updated_at = ${now} WHERE id = ${input.id} AND EXISTS (SELECT 1 FROM allowed)),
-      audit AS (${auditEventInsertFrom(Prisma.sql`inserted`, event)})
-      SELECT counted.count, inserted.* FROM counted LEFT JOIN inserted ON true`);
+  const limit = STEP_LIMITS.maxStepsPerCampaign;
+  const step: Step = {
+    id: newId('step'),
+    campaign_id: input.id,
+    position: input.position,
+    template_id: input.template_id,
+    template_version_id: input.template_version_id,
+    delay_minutes: input.delay_minutes ?? 0,
+    variables: input.variables ?? {},
+  };
+  const campaigns = Prisma.sql`campaigns`;
+  // One round trip (services/pipelined-change.ts). The write counts the steps, shifts the later ones,
+  // inserts the step, touches the campaign and records the event, all only if the lock found an
+  // editable campaign at the If-Match version and the count allows the insert. It is a statement after
+  // the lock, so its count sees every step change committed before the lock.
+  const write = Prisma.sql`
+    WITH locked AS (
+      SELECT id, ${nextVersionSql(deps.clock.now(), campaigns)} AS version FROM campaigns
+       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'editSteps', campaigns)}),
+    counted AS (SELECT count(*)::int AS count FROM campaign_steps WHERE campaign_id = ${input.id}),
+    allowed AS (
+      SELECT locked.version FROM locked, counted WHERE counted.count < ${limit} AND ${input.position} <= counted.count),
+    shifted AS (
+      UPDATE campaign_steps SET position = position + 1, updated_at = allowed.version
+        FROM allowed WHERE campaign_id = ${input.id} AND position >= ${input.position}),
+    inserted AS (
+      INSERT INTO campaign_steps
+             (id, campaign_id, position, template_id, template_version_id, delay_minutes, variables,
+              created_at, updated_at)
+      SELECT ${step.id}, ${input.id}, ${input.position}, ${step.template_id}, ${step.template_version_id},
+             ${step.delay_minutes}, ${JSON.stringify(step.variables)}::jsonb, allowed.version, allowed.version
+        FROM allowed
+      RETURNING id, campaign_id AS "campaignId", position, template_id AS "templateId",
+                template_version_id AS "templateVersionId", delay_minutes AS "delayMinutes", variables),
+    touched AS (UPDATE campaigns SET updated_at = allowed.version FROM allowed WHERE id = ${input.id}),
+    audit AS (${auditEventInsertSql(Prisma.sql`allowed`, {
+      campaignId: input.id,
+      actor,
+      action: 'step.added',
+      stepId: step.id,
+      before: Prisma.sql`NULL::jsonb`,
+      after: Prisma.sql`${JSON.stringify(step)}::jsonb`,
+      at: Prisma.sql`allowed.version`,
+    })})
+    SELECT counted.count, (SELECT version FROM allowed) AS version, inserted.*
+      FROM counted LEFT JOIN inserted ON true`;
+  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
+    const result = written[0] as ({ count: number; version: Date | null } & Partial<StepRow>) | undefined;
     if (!result) throw new Error('addStep: the statement returned no row');
-    if (result.id == null) {
+    if (result.id == null || result.version == null) {
+      assertChangeable(deps, locked, 'editSteps');
       if (result.count >= limit) {
         throw badState('step_limit_reached', `A campaign has at most ${limit} steps`, { limit });
       }
       throw positionOutOfRange(result.count);
     }
-    deps.reportVersion?.(etagOf(now));
+    deps.reportVersion?.(etagOf(result.version));
     // The stored step (jsonb normalizes `variables`), as a read of it would return.
     return toStep(result as StepRow);
   });

@@ -1,0 +1,107 @@
+import type { Campaign } from '@campaigns/contract';
+import { type Campaign as CampaignRow, Prisma, pipelinedTransaction } from '@campaigns/db';
+import { notFound } from '../domain/errors';
+import { isPlausibleId } from '../domain/ids';
+import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
+import { versionsMatching } from '../domain/versions';
+import { beginChange, CAMPAIGN_COLUMNS } from './campaign-lock';
+import type { Actor, ServiceDeps } from './deps';
+import { toCampaign } from './mappers';
+
+/**
+ * The hot changes (schedule, update, addStep) in ONE round trip (docs/performance.md): BEGIN; lock the
+ * campaign row (returning it); one statement that writes the change and its audit event only if the
+ * change is allowed; COMMIT — sent together. The write is a statement of its own after the lock, so READ
+ * COMMITTED gives it a snapshot in which everything committed before the lock is visible (a check in the
+ * locking statement itself would not see a commit it waited for). The checks are the same as
+ * beginChange's, made in SQL from the same sources: the allowed statuses from domain/lifecycle.ts, the
+ * If-Match versions from domain/versions.ts, the next version by nextVersionAt's rule. When nothing was
+ * written, the locked row says why, and beginChange throws the same error it would have thrown.
+ */
+
+/** Statement 1: lock the actor's campaign and return it (no row: not found, or another brand's). */
+export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
+  Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
+
+/**
+ * The campaigns row `c` (already locked by this transaction) may take `action` under the caller's
+ * If-Match, as beginChange decides: a condition for the write's WHERE clause.
+ */
+export function changeAllowed(deps: ServiceDeps, action: CampaignAction, c: Prisma.Sql): Prisma.Sql {
+  const statuses = Prisma.sql`${c}.status::text = ANY(${[...allowedFrom(action)]}::text[])`;
+  if (deps.ifMatch === undefined) return statuses;
+  const versions = versionsMatching(deps.ifMatch);
+  if (versions === 'any') return statuses;
+  return Prisma.sql`${statuses} AND ${c}.updated_at = ANY(${versions}::timestamptz[])`;
+}
+
+/** The instant of `c`'s next version, as nextVersionAt: now, or 1 ms past the current one. */
+export const nextVersionSql = (now: Date, c: Prisma.Sql): Prisma.Sql =>
+  Prisma.sql`(CASE WHEN ${now}::timestamptz > ${c}.updated_at THEN ${now}::timestamptz
+                   ELSE ${c}.updated_at + interval '1 millisecond' END)`;
+
+const iso = (column: Prisma.Sql) =>
+  Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The API's Campaign of campaigns row `c`, as JSON built by the database: toCampaign in SQL, for the
+ * audit trail's before/after of a change whose rows JavaScript only sees afterwards (the lifecycle tests
+ * compare the trail with the responses).
+ */
+export const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jsonb_build_object(
+  'id', ${c}.id, 'brand_id', ${c}.brand_id, 'name', ${c}.name, 'description', ${c}.description,
+  'segment_id', ${c}.segment_id, 'status', ${c}.status::text, 'scheduled_at', ${iso(Prisma.sql`${c}.scheduled_at`)},
+  'published_at', ${iso(Prisma.sql`${c}.published_at`)}, 'sent_at', ${iso(Prisma.sql`${c}.sent_at`)},
+  'cancelled_at', ${iso(Prisma.sql`${c}.cancelled_at`)}, 'created_by', ${c}.created_by,
+  'created_at', ${iso(Prisma.sql`${c}.created_at`)}, 'updated_at', ${iso(Prisma.sql`${c}.updated_at`)},
+  'send_window', ${c}.send_window)`;
+
+/** The columns of `c` under their Prisma field names (CAMPAIGN_COLUMNS for another alias). */
+export const campaignColumnsOf = (
+  c: Prisma.Sql,
+): Prisma.Sql => Prisma.sql`${c}.id, ${c}.brand_id AS "brandId",
+  ${c}.name, ${c}.description, ${c}.segment_id AS "segmentId", ${c}.status::text AS status,
+  ${c}.scheduled_at AS "scheduledAt", ${c}.published_at AS "publishedAt", ${c}.sent_at AS "sentAt",
+  ${c}.cancelled_at AS "cancelledAt", ${c}.created_by AS "createdBy", ${c}.created_at AS "createdAt",
+  ${c}.updated_at AS "updatedAt", ${c}.next_due_at AS "nextDueAt", ${c}.send_window AS "sendWindow",
+  ${c}.name_search AS "nameSearch"`;
+
+/**
+ * Runs a change's lock and write in one round trip and hands both statements' rows to `finish`, which
+ * returns the result or throws why nothing was written. With an idempotency record to write
+ * (`deps.recordOutcome`), it is written in the same transaction before COMMIT (one more round trip).
+ */
+export async function runPipelinedChange<T>(
+  deps: ServiceDeps,
+  actor: Actor,
+  id: string,
+  write: Prisma.Sql,
+  finish: (locked: CampaignRow | undefined, written: unknown[]) => T,
+): Promise<T> {
+  if (!isPlausibleId(id)) throw notFound('Campaign');
+  const statements = [lockStatement(actor, id), write];
+  const finishRows = ([locked, written]: unknown[][]) =>
+    finish((locked as CampaignRow[] | undefined)?.[0], written ?? []);
+  const record = deps.recordOutcome;
+  if (!record) return finishRows(await pipelinedTransaction(deps.db, statements));
+  let result: T | undefined;
+  await pipelinedTransaction(deps.db, statements, async (rows, sql) => {
+    result = finishRows(rows);
+    await record(sql, result);
+  });
+  return result as T;
+}
+
+/**
+ * Why a change was not written, when its own conditions (e.g. "has steps") are not the reason: not found,
+ * or what beginChange refuses (version, then state). Returns normally when none of these applies.
+ */
+export function assertChangeable(
+  deps: ServiceDeps,
+  locked: CampaignRow | undefined,
+  action: CampaignAction,
+): Campaign {
+  if (!locked) throw notFound('Campaign');
+  beginChange(deps, { status: locked.status, updatedAt: locked.updatedAt }, action);
+  return toCampaign(locked);
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPrismaClient, pipelinedTransaction } from '../src/client';
+import { Prisma, type PrismaClient } from '../src/index';
+import { createTestDatabase, type TestDatabase } from '../src/testing';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient(db.url, { poolMax: 2 });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+const insert = (id: string, name: string) => Prisma.sql`
+  INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
+  VALUES (${id}, 'brand_p', ${name}, ${name}, 'seg', 'user') RETURNING id, name`;
+
+it('inlines every value so that it arrives exactly as a parameter would', async () => {
+  const tricky = [
+    "it's",
+    'back\\slash \\x00 \\u0041',
+    `'); DROP TABLE campaigns; --`,
+    '$1 $$ $tag$ ? :name',
+    'naïve – 日本語 😀',
+    '',
+  ];
+  const instant = new Date('2026-12-02T10:11:12.345Z');
+  const [rows] = await pipelinedTransaction(prisma, [
+    Prisma.sql`SELECT ${tricky}::text[] AS texts, ${instant}::timestamptz AS at, ${42}::int AS n, ${-1.5}::float8 AS f,
+                      ${true} AS yes, ${null}::text AS nothing, ${JSON.stringify({ q: "a'b\\c", n: [1, null] })}::jsonb AS j,
+                      ${['a,b', '{x}', 'q"uote', null]}::text[] AS arr`,
+  ]);
+  expect(rows).toEqual([
+    {
+      texts: tricky,
+      at: instant,
+      n: 42,
+      f: -1.5,
+      yes: true,
+      nothing: null,
+      j: { q: "a'b\\c", n: [1, null] },
+      arr: ['a,b', '{x}', 'q"uote', null],
+    },
+  ]);
+});
+
+it('refuses a NUL character rather than send a query the server would cut short', async () => {
+  await expect(pipelinedTransaction(prisma, [Prisma.sql`SELECT ${'a\u0000b'} AS x`])).rejects.toThrow(/NUL/);
+});
+
+it('commits every statement together, or none when one fails (and the connection stays usable)', async () => {
+  const [first, second] = await pipelinedTransaction(prisma, [
+    insert('cmp_p1', 'one'),
+    insert('cmp_p2', 'two'),
+  ]);
+  expect([first, second]).toEqual([[{ id: 'cmp_p1', name: 'one' }], [{ id: 'cmp_p2', name: 'two' }]]);
+
+  // The second insert violates the primary key: the first one is rolled back with it.
+  await expect(
+    pipelinedTransaction(prisma, [insert('cmp_p3', 'three'), insert('cmp_p1', 'again')]),
+  ).rejects.toThrow(/duplicate key/);
+  expect(
+    await prisma.campaign.findMany({ where: { id: { in: ['cmp_p1', 'cmp_p3'] } }, select: { id: true } }),
+  ).toEqual([{ id: 'cmp_p1' }]);
+  // Both pooled connections still work (neither was left in an aborted transaction).
+  const results = await Promise.all(
+    [1, 2, 3].map((n) => pipelinedTransaction(prisma, [Prisma.sql`SELECT ${n}::int AS n`])),
+  );
+  expect(results).toEqual([[[{ n: 1 }]], [[{ n: 2 }]], [[{ n: 3 }]]]);
+});
+
+it('with a `before` step, runs it in the same transaction before COMMIT, and rolls back if it throws', async () => {
+  await pipelinedTransaction(prisma, [insert('cmp_p4', 'four')], async (rows, sql) => {
+    expect(rows).toEqual([[{ id: 'cmp_p4', name: 'four' }]]);
+    await sql.query(Prisma.sql`UPDATE campaigns SET name = 'four!' WHERE id = 'cmp_p4'`);
+  });
+  expect((await prisma.campaign.findUniqueOrThrow({ where: { id: 'cmp_p4' } })).name).toBe('four!');
+
+  await expect(
+    pipelinedTransaction(prisma, [insert('cmp_p5', 'five')], async () => {
+      throw new Error('changed my mind');
+    }),
+  ).rejects.toThrow('changed my mind');
+  expect(await prisma.campaign.findUnique({ where: { id: 'cmp_p5' } })).toBeNull();
+});
