@@ -140,59 +140,23 @@ export async function withTransaction<T>(
   return result;
 }
 
-/**
- * A value as an SQL literal, for the simple query protocol (which has no parameters): pg's own escaping
- * for text, the same text forms pg sends as parameters for the rest. The literal is untyped, so it takes
- * its type from its context exactly as a parameter would.
- */
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RangeError('not a finite number');
-    return String(value);
-  }
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  const text =
-    typeof value === 'string'
-      ? value
-      : value instanceof Date
-        ? value.toISOString()
-        : Array.isArray(value)
-          ? toArrayLiteral(value)
-          : JSON.stringify(value);
-  // A NUL would end the query text early (the protocol's strings are NUL-terminated).
-  if (text.includes('\u0000')) throw new RangeError('a NUL character cannot be sent');
-  return pg.escapeLiteral(text);
-}
-
-/** An array in PostgreSQL's array literal form (elements quoted, NULL as NULL). */
-function toArrayLiteral(values: readonly unknown[]): string {
-  const element = (value: unknown): string => {
-    if (value === null || value === undefined) return 'NULL';
-    if (Array.isArray(value)) return toArrayLiteral(value);
-    const text = value instanceof Date ? value.toISOString() : String(value);
-    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  };
-  return `{${values.map(element).join(',')}}`;
-}
-
-/** `sql` with its values inlined as literals. */
-function inline(sql: Prisma.Sql): string {
-  let text = sql.strings[0] ?? '';
-  for (let i = 0; i < sql.values.length; i++) text += literal(sql.values[i]) + (sql.strings[i + 1] ?? '');
-  return text;
+/** pg's pipeline mode (pg ≥ 8.21): queries are written without waiting for the previous answer. */
+interface PipelinableClient {
+  pipeline: boolean;
 }
 
 /**
  * `statements` in one READ COMMITTED transaction, sent to the server in ONE round trip: BEGIN, the
- * statements, COMMIT, as one simple-protocol query. Each statement still takes its own snapshot, so a
- * statement after a row lock sees every change committed before the lock. Returns each statement's rows.
+ * statements and COMMIT are written back to back in pg's pipeline mode (each still a named prepared
+ * statement with parameters), and the answers read together. Each statement takes its own snapshot, so
+ * a statement after a row lock sees every change committed before the lock. If one fails, the server
+ * refuses the rest of the transaction and COMMIT rolls it back: all or nothing. Returns each
+ * statement's rows.
  *
  * The statements cannot branch on each other's results in JavaScript; a change whose checks fail must be
  * written so that it changes nothing (its conditions in its WHERE clause), and its caller reads why from
  * the rows. With `before`, the transaction stays open after the statements: `before(rows, sql)` runs
- * in it (one more statement, e.g. the idempotency record) and COMMIT follows; if it throws, ROLLBACK.
+ * in it (e.g. the idempotency record) and COMMIT follows; if it throws, ROLLBACK.
  */
 export async function pipelinedTransaction(
   db: PrismaClient,
@@ -203,27 +167,40 @@ export async function pipelinedTransaction(
   if (!pool) {
     return db.$transaction(async (tx) => {
       const rows: unknown[][] = [];
-      for (const statement of statements) rows.push(await tx.$queryRaw<unknown[]>(statement));
+      for (const sql of statements) rows.push(await tx.$queryRaw<unknown[]>(sql));
       await before?.(rows, { query: <R>(sql: Prisma.Sql) => tx.$queryRaw<R[]>(sql) });
       return rows;
     });
   }
-  const text = ['BEGIN', ...statements.map(inline), ...(before ? [] : ['COMMIT'])].join(';\n');
   const client = await pool.connect();
+  const pipelined = client as unknown as PipelinableClient;
   let rows: unknown[][];
+  let committed: string | undefined;
+  pipelined.pipeline = true;
   try {
-    const results = (await client.query(text)) as unknown as pg.QueryResult[];
+    const begin = client.query('BEGIN');
+    const sent = statements.map((sql) => client.query(statement(sql)));
+    const commit = before ? undefined : client.query('COMMIT');
+    const settled = await Promise.allSettled([begin, ...sent, ...(commit ? [commit] : [])]);
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) {
+      // Without COMMIT sent (or if BEGIN itself failed), the transaction may still be open.
+      if (!commit) await client.query('ROLLBACK');
+      throw failed.reason;
+    }
+    const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<pg.QueryResult>).value);
     rows = results.slice(1, 1 + statements.length).map((result) => result.rows);
+    committed = commit ? results.at(-1)?.command : undefined;
   } catch (error) {
-    // The server skipped the rest (COMMIT included) and holds an aborted transaction.
-    await client.query('ROLLBACK').then(
-      () => client.release(),
-      (rollbackError: Error) => client.release(rollbackError),
-    );
+    pipelined.pipeline = false;
+    client.release(error as Error);
     throw error;
   }
+  pipelined.pipeline = false;
   if (!before) {
     client.release();
+    // A COMMIT of a transaction the server had aborted answers ROLLBACK; the failure surfaced above.
+    if (committed !== 'COMMIT') throw new Error(`the transaction did not commit (${committed})`);
     return rows;
   }
   try {

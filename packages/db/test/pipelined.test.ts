@@ -19,7 +19,7 @@ const insert = (id: string, name: string) => Prisma.sql`
   INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
   VALUES (${id}, 'brand_p', ${name}, ${name}, 'seg', 'user') RETURNING id, name`;
 
-it('inlines every value so that it arrives exactly as a parameter would', async () => {
+it('sends every value as a parameter: it arrives exactly as given', async () => {
   const tricky = [
     "it's",
     'back\\slash \\x00 \\u0041',
@@ -31,7 +31,7 @@ it('inlines every value so that it arrives exactly as a parameter would', async 
   const instant = new Date('2026-12-02T10:11:12.345Z');
   const [rows] = await pipelinedTransaction(prisma, [
     Prisma.sql`SELECT ${tricky}::text[] AS texts, ${instant}::timestamptz AS at, ${42}::int AS n, ${-1.5}::float8 AS f,
-                      ${true} AS yes, ${null}::text AS nothing, ${JSON.stringify({ q: "a'b\\c", n: [1, null] })}::jsonb AS j,
+                      ${true}::boolean AS yes, ${null}::text AS nothing, ${JSON.stringify({ q: "a'b\\c", n: [1, null] })}::jsonb AS j,
                       ${['a,b', '{x}', 'q"uote', null]}::text[] AS arr`,
   ]);
   expect(rows).toEqual([
@@ -48,8 +48,11 @@ it('inlines every value so that it arrives exactly as a parameter would', async 
   ]);
 });
 
-it('refuses a NUL character rather than send a query the server would cut short', async () => {
-  await expect(pipelinedTransaction(prisma, [Prisma.sql`SELECT ${'a\u0000b'} AS x`])).rejects.toThrow(/NUL/);
+it('a value the server refuses fails the call, and nothing else is written', async () => {
+  await expect(
+    pipelinedTransaction(prisma, [insert('cmp_nul', 'fine'), Prisma.sql`SELECT ${'a\u0000b'}::text AS x`]),
+  ).rejects.toThrow();
+  expect(await prisma.campaign.findUnique({ where: { id: 'cmp_nul' } })).toBeNull();
 });
 
 it('commits every statement together, or none when one fails (and the connection stays usable)', async () => {
