@@ -1,5 +1,6 @@
 import { API_ERROR_CODES, type ApiErrorCode } from '@campaigns/contract';
 import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
+import type { Context } from '../context';
 import { DomainError, validationFailed } from '../domain/errors';
 import { ERROR_CODES } from '../errors/mapping';
 import {
@@ -11,7 +12,7 @@ import {
   requestFingerprint,
 } from '../hardening/idempotency';
 import type { LockTx } from '../services/campaign-lock';
-import { middleware } from './init';
+import type { Meta } from './init';
 
 const isErrorCode = (code: unknown): code is ApiErrorCode =>
   typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
@@ -25,13 +26,32 @@ const versionOf = (ctx: { responseHeaders?: Record<string, string> }) => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** What a middleware result looks like to this module: tRPC's, as `next()` returns it. */
+interface MiddlewareResult {
+  ok: boolean;
+  data?: unknown;
+  error?: { cause?: unknown };
+}
+
+/** The parts of a procedure call idempotency needs (a middleware's options). */
+export interface IdempotencyCall {
+  ctx: Context;
+  type: string;
+  path: string;
+  meta: Meta | undefined;
+  getRawInput: () => Promise<unknown>;
+}
+
 /**
  * `Idempotency-Key` on mutations (docs/hardening.md): the first call with a key runs and its response is
  * stored; a retry with the same key and input gets that response back without running again; the same
  * key with another input, or while the first call still runs, is 409 `conflict`. Runs after auth (a key
  * belongs to the token's brand) and before input validation, so the fingerprint is of the input as sent.
  */
-export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput, next }) => {
+export async function idempotently<R extends MiddlewareResult>(
+  { ctx, type, path, meta, getRawInput }: IdempotencyCall,
+  next: (extension?: { recordOutcome: (tx: LockTx, body: unknown) => Promise<void> }) => Promise<R>,
+): Promise<R | MiddlewareResult> {
   const key = ctx.idempotencyKey;
   if (type !== 'mutation' || key === undefined || !ctx.auth.ok) return next();
   if (key.length < IDEMPOTENCY.keyMinLength || key.length > IDEMPOTENCY.keyMaxLength) {
@@ -77,7 +97,7 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
         isRecord(error.details) ? error.details : {},
       );
     }
-    return { ok: true as const, data: body, marker: middlewareMarker };
+    return { ok: true as const, data: body, marker: middlewareMarker } as MiddlewareResult;
   }
 
   // A change stores its response in its own transaction (services/transactions.ts), so a crash after
@@ -85,15 +105,13 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
   const successStatus = meta?.successStatus ?? 200;
   let storedWithWork = false;
   const result = await next({
-    ctx: {
-      recordOutcome: async (tx: LockTx, body: unknown) => {
-        await completeKeyIn(tx, ref, { status: successStatus, body, ...versionOf(ctx) });
-        storedWithWork = true;
-      },
+    recordOutcome: async (tx: LockTx, body: unknown) => {
+      await completeKeyIn(tx, ref, { status: successStatus, body, ...versionOf(ctx) });
+      storedWithWork = true;
     },
   });
   if (result.ok && storedWithWork) return result;
-  const cause = result.ok ? undefined : result.error.cause;
+  const cause = result.ok ? undefined : result.error?.cause;
   // Stored: what the operation answered, success or a domain error (404, 412, …). Not stored: input
   // that failed validation (nothing ran) and unexpected failures (5xx; the work rolled back, so a retry
   // may run it again). A failure to store is not the caller's problem: the work is done.
@@ -109,4 +127,4 @@ export const idempotent = middleware(async ({ ctx, type, path, meta, getRawInput
     () => undefined,
   );
   return result;
-});
+}
