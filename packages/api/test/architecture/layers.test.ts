@@ -1,0 +1,91 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Imports point down the package graph (docs/architecture.md): contract ← db ← api ← server, and the
+// clients (client, rest-sdk, web) see the API only as types. A new import that points up fails here.
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** What each package's sources may import from the workspace, and how (type-only or not). */
+const RULES: Record<string, { may: string[]; typeOnly?: string[] }> = {
+  'packages/contract/src': { may: [] },
+  'packages/db/src': { may: [] },
+  'packages/api/src': { may: ['@campaigns/contract', '@campaigns/db'] },
+  'packages/client/src': { may: ['@campaigns/contract'], typeOnly: ['@campaigns/api'] },
+  'packages/rest-sdk/src': { may: [] },
+  'apps/server/src': { may: ['@campaigns/contract', '@campaigns/db', '@campaigns/api'] },
+  'apps/web/src': { may: ['@campaigns/contract', '@campaigns/client'], typeOnly: ['@campaigns/api'] },
+};
+
+async function sources(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files = await Promise.all(
+    entries.map(async (entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'generated' ? [] : sources(full);
+      return /\.(ts|tsx)$/.test(entry.name) ? [full] : [];
+    }),
+  );
+  return files.flat();
+}
+
+// import … from 'x' / export … from 'x' / import('x'), with whether it is `import type`/`export type`.
+const IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+interface Found {
+  file: string;
+  specifier: string;
+  typeOnly: boolean;
+}
+
+async function importsOf(dir: string): Promise<Found[]> {
+  const found: Found[] = [];
+  for (const file of await sources(path.join(root, dir))) {
+    const text = await readFile(file, 'utf8');
+    for (const match of text.matchAll(IMPORT)) {
+      const specifier = match[3] ?? match[4] ?? '';
+      found.push({ file: path.relative(root, file), specifier, typeOnly: Boolean(match[2]) });
+    }
+  }
+  return found;
+}
+
+const workspacePackage = (specifier: string) => /^@campaigns\/[a-z-]+/.exec(specifier)?.[0];
+
+describe('imports point down the package graph', () => {
+  for (const [dir, rule] of Object.entries(RULES)) {
+    it(`${dir} imports only ${[...rule.may, ...(rule.typeOnly ?? []).map((p) => `type ${p}`)].join(', ') || 'no workspace package'}`, async () => {
+      const found = await importsOf(dir);
+      expect(found.length, `no sources found under ${dir}`).toBeGreaterThan(0);
+      const wrong = found.filter(({ specifier, typeOnly }) => {
+        const target = workspacePackage(specifier);
+        // A relative import may not climb out of its package into another one.
+        if (specifier.startsWith('.')) return false;
+        if (target === undefined) return /^(\.\.\/)+(packages|apps)\//.test(specifier);
+        if (rule.may.includes(target)) return false;
+        return !(typeOnly && rule.typeOnly?.includes(target));
+      });
+      const escapes = found.filter(
+        ({ file, specifier }) =>
+          specifier.startsWith('.') &&
+          !path
+            .resolve(root, path.dirname(file), specifier)
+            .startsWith(path.join(root, dir.split('/src')[0]!)),
+      );
+      expect([...wrong, ...escapes].map((f) => `${f.file}: ${f.specifier}`)).toEqual([]);
+    });
+  }
+
+  it('would catch one (the rule itself is checked)', () => {
+    const line = "import { appRouter } from '@campaigns/api';";
+    const [match] = [...`\n${line}`.matchAll(IMPORT)];
+    expect(match?.[3]).toBe('@campaigns/api');
+    expect(Boolean(match?.[2])).toBe(false);
+    expect(Boolean([...`\nimport type { AppRouter } from '@campaigns/api';`.matchAll(IMPORT)][0]?.[2])).toBe(
+      true,
+    );
+  });
+});
