@@ -1,5 +1,7 @@
 import { REQUEST_LIMITS } from '@campaigns/contract';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 
 /**
@@ -32,30 +34,33 @@ export interface SecurityHeadersOptions {
   hstsMaxAgeSeconds: number | null;
 }
 
+/**
+ * Helmet's headers on every response (nosniff, frame denial, no referrer, HSTS when configured, and its
+ * other defaults), and a Content-Security-Policy chosen per response: helmet sets one policy per route
+ * before the response is known, but which one applies depends on what is sent (an API answer or a page).
+ */
 export function addSecurityHeaders(app: FastifyInstance, options: SecurityHeadersOptions): void {
-  const hsts =
-    options.hstsMaxAgeSeconds === null
-      ? undefined
-      : `max-age=${options.hstsMaxAgeSeconds}; includeSubDomains`;
+  void app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity:
+      options.hstsMaxAgeSeconds === null
+        ? false
+        : { maxAge: options.hstsMaxAgeSeconds, includeSubDomains: true, preload: false },
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     const type = reply.getHeader('content-type');
     // A 304 carries no content type, and the browser applies its headers to the page it has cached: a
     // revalidated web-app page given the API's `default-src 'none'` would load no script (a blank page).
     const html = typeof type === 'string' ? type.startsWith('text/html') : !JSON_API_PATH.test(request.url);
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('referrer-policy', 'no-referrer');
-    void reply.header('x-frame-options', 'DENY');
     void reply.header('content-security-policy', html ? PAGE_CSP : API_CSP);
-    if (hsts) void reply.header('strict-transport-security', hsts);
     return payload;
   });
 }
 
 const CORS_PATH = /^\/(?:v1|trpc|openapi\.json)(?:[/?]|$)/;
-const CORS_METHODS = 'GET, POST, PATCH, DELETE';
-const CORS_REQUEST_HEADERS = 'authorization, content-type, idempotency-key, x-request-id, trpc-accept';
-const CORS_EXPOSED_HEADERS = 'retry-after, x-request-id, idempotent-replayed, www-authenticate';
-const CORS_MAX_AGE_SECONDS = '600';
 
 export interface CorsOptions {
   /** Exact origins (`https://app.example.com`); any other origin gets no CORS header at all. */
@@ -63,28 +68,35 @@ export interface CorsOptions {
 }
 
 /**
- * CORS for the API paths (/v1, /trpc, /openapi.json), allowed origins only. An allowed origin's
- * preflight is answered here with 204; any other origin's requests carry no `Access-Control-*` header,
- * so the browser refuses them (its preflight falls through to the route, typically a 404).
+ * CORS (@fastify/cors) for the API paths (/v1, /trpc, /openapi.json), allowed origins only. An allowed
+ * origin's preflight is answered with 204; any other origin's requests carry no `Access-Control-*`
+ * header, so the browser refuses them.
  */
 export function addCors(app: FastifyInstance, options: CorsOptions): void {
   if (options.origins.length === 0) return;
   const allowed = new Set(options.origins);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!CORS_PATH.test(request.url)) return;
-    void reply.header('vary', 'Origin');
-    const origin = request.headers.origin;
-    if (origin === undefined || !allowed.has(origin)) return;
-    void reply.header('access-control-allow-origin', origin);
-    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
-      return reply
-        .code(204)
-        .header('access-control-allow-methods', CORS_METHODS)
-        .header('access-control-allow-headers', CORS_REQUEST_HEADERS)
-        .header('access-control-max-age', CORS_MAX_AGE_SECONDS)
-        .send();
-    }
-    void reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+  const api = {
+    origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) =>
+      callback(null, origin !== undefined && allowed.has(origin)),
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'x-request-id',
+      'trpc-accept',
+      'if-match',
+      'if-none-match',
+      'last-event-id',
+    ],
+    exposedHeaders: ['retry-after', 'x-request-id', 'idempotent-replayed', 'www-authenticate', 'etag'],
+    maxAge: 600,
+    optionsSuccessStatus: 204,
+  };
+  void app.register(fastifyCors, {
+    hook: 'onRequest',
+    delegator: (request, callback) =>
+      callback(null, CORS_PATH.test(request.url ?? '') ? api : { origin: false }),
   });
 }
 

@@ -123,6 +123,8 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('vary')).toMatch(/Origin/i);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+    // A browser app on another origin reads the version (ETag) and may send it back (If-Match).
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/\betag\b/);
 
     const trpc = await rest('GET', `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, {
       token,
@@ -158,7 +160,15 @@ describe('CORS', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(response.headers.get('access-control-allow-methods')).toContain(method);
       const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
-      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+      expect(allowed).toEqual(
+        expect.arrayContaining([
+          'authorization',
+          'content-type',
+          'idempotency-key',
+          'if-match',
+          'last-event-id',
+        ]),
+      );
       expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
     },
   );
