@@ -89,7 +89,8 @@ export const AddStepInputSchema = z
     variables: stepFields.variables.default({}),
   })
   .meta({ examples: [ADD_STEP_EXAMPLE] });
-export type AddStepInput = z.input<typeof AddStepInputSchema>;
+/** What a service receives: the schema's output, its defaults (delay 0, no variables) applied. */
+export type AddStepInput = z.output<typeof AddStepInputSchema>;
 
 export const UpdateStepInputSchema = z
   .strictObject({
@@ -102,7 +103,7 @@ export const UpdateStepInputSchema = z
     variables: stepFields.variables.optional(),
   })
   .meta({ examples: [UPDATE_STEP_EXAMPLE] });
-export type UpdateStepInput = z.input<typeof UpdateStepInputSchema>;
+export type UpdateStepInput = z.output<typeof UpdateStepInputSchema>;
 
 export const StepRefInputSchema = z.strictObject({ id: idParam, step_id: idParam });
 export type StepRefInput = z.infer<typeof StepRefInputSchema>;

@@ -47,8 +47,8 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
     position: input.position,
     template_id: input.template_id,
     template_version_id: input.template_version_id,
-    delay_minutes: input.delay_minutes ?? 0,
-    variables: input.variables ?? {},
+    delay_minutes: input.delay_minutes,
+    variables: input.variables,
   };
   const campaigns = Prisma.sql`campaigns`;
   // One round trip (services/pipelined-change.ts). The write counts the steps, shifts the later ones,
