@@ -111,15 +111,34 @@ const ourWorker = (url: string, env: Record<string, string> = {}, checkout?: str
       : fileURLToPath(new URL('../apps/server/', import.meta.url)),
   );
 
-async function burst(adminUrl: string, contender: Contender, processes: number, round: number): Promise<Run> {
+/**
+ * `work` against a fresh migrated database on the admin server: its URL, a connection, and a list the
+ * work adds its processes to. Afterwards the processes are stopped and the database dropped.
+ */
+async function inFreshDatabase<T>(
+  adminUrl: string,
+  prefix: string,
+  work: (run: { url: string; db: pg.Client; workers: BackgroundProcess[] }) => Promise<T>,
+): Promise<T> {
   const admin = await connect(adminUrl);
-  const name = `bench_dispatch_${Date.now().toString(36)}`;
+  const name = `${prefix}_${Date.now().toString(36)}`;
   await admin.query(`CREATE DATABASE ${name}`);
   const url = withDatabase(adminUrl, name);
   await applyMigrations(url);
   const db = await connect(url);
   const workers: BackgroundProcess[] = [];
   try {
+    return await work({ url, db, workers });
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await db.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function burst(adminUrl: string, contender: Contender, processes: number, round: number): Promise<Run> {
+  return inFreshDatabase(adminUrl, 'bench_dispatch', async ({ url, db, workers }) => {
     if (contender === 'graphile-worker') await runMigrations({ connectionString: url });
     for (let i = 0; i < processes; i++) {
       workers.push(
@@ -192,24 +211,13 @@ async function burst(adminUrl: string, contender: Contender, processes: number, 
           .map(([k, n]) => [k, Number((n / sampled).toFixed(2))]),
       ),
     };
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-    await db.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 /** Our workers at a steady rate, as shipped: how late each step fires. */
 async function steady(adminUrl: string, processes: number) {
-  const admin = await connect(adminUrl);
-  const name = `bench_steady_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(adminUrl, name);
-  await applyMigrations(url);
-  const db = await connect(url);
-  const workers = Array.from({ length: processes }, () => ourWorker(url));
-  try {
+  return inFreshDatabase(adminUrl, 'bench_steady', async ({ url, db, workers }) => {
+    workers.push(...Array.from({ length: processes }, () => ourWorker(url)));
     await Promise.all(workers.map((w) => w.waitFor('dispatcher started')));
     const campaigns = Math.round((STEADY_RATE / STEPS) * STEADY_SECONDS);
     const start = Date.now() + 2_000;
@@ -238,24 +246,12 @@ async function steady(adminUrl: string, processes: number) {
       fire_delay_p99_ms: Math.round(r.p99),
       fire_delay_max_ms: Math.round(r.max),
     };
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-    await db.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 /** SCALE_DUE campaigns due now among `others` scheduled for later: one worker fires them. */
 async function scale(adminUrl: string, others: number) {
-  const admin = await connect(adminUrl);
-  const name = `bench_scale_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(adminUrl, name);
-  await applyMigrations(url);
-  const db = await connect(url);
-  const workers: BackgroundProcess[] = [];
-  try {
+  return inFreshDatabase(adminUrl, 'bench_scale', async ({ url, db, workers }) => {
     await db.query(
       `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, scheduled_at, published_at, created_by, next_due_at)
        SELECT 'cmp_' || md5('later/' || g), 'brand_bench', 'later ' || g, 'later ' || g, 'seg_bench', 'scheduled',
@@ -306,12 +302,7 @@ async function scale(adminUrl: string, others: number) {
       idle_probe_plan: idlePlan,
       claim_plan: claimPlan,
     };
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-    await db.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 const database = await openBenchDatabase('bench_dispatch_admin', { fsync: true });

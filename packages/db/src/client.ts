@@ -115,11 +115,19 @@ export async function withTransaction<T>(
     client.release(error as Error);
     throw error;
   }
+  return completeTransaction(client, () =>
+    fn({ query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[] }),
+  );
+}
+
+/**
+ * Runs `work` in the transaction open on `client`, then COMMIT; ROLLBACK if `work` throws (its error is
+ * rethrown). The client is released either way, destroyed when the connection's state is unknown.
+ */
+async function completeTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
   let result: T;
   try {
-    result = await fn({
-      query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[],
-    });
+    result = await work();
   } catch (error) {
     try {
       await client.query('ROLLBACK');
@@ -184,7 +192,7 @@ export async function pipelinedTransaction(
     const settled = await Promise.allSettled([begin, ...sent, ...(commit ? [commit] : [])]);
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
-      // Without COMMIT sent (or if BEGIN itself failed), the transaction may still be open.
+      // With COMMIT sent, the server has ended the transaction (rolled back); without it, end it here.
       if (!commit) await client.query('ROLLBACK');
       throw failed.reason;
     }
@@ -203,23 +211,8 @@ export async function pipelinedTransaction(
     if (committed !== 'COMMIT') throw new Error(`the transaction did not commit (${committed})`);
     return rows;
   }
-  try {
-    await before(rows, {
-      query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[],
-    });
-  } catch (error) {
-    await client.query('ROLLBACK').then(
-      () => client.release(),
-      (rollbackError: Error) => client.release(rollbackError),
-    );
-    throw error;
-  }
-  try {
-    await client.query('COMMIT');
-  } catch (error) {
-    client.release(error as Error);
-    throw error;
-  }
-  client.release();
+  await completeTransaction(client, () =>
+    before(rows, { query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[] }),
+  );
   return rows;
 }

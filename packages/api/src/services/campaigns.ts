@@ -15,19 +15,12 @@ import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { containsPattern, nameSearchKey } from '../domain/search';
 import { etagOf } from '../domain/versions';
-import { appendEvent, appendEvents, auditEventInsertSql, campaignEvent, stepEvent } from './audit';
+import { appendEvent, appendEvents, campaignEvent, stepEvent } from './audit';
 import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign, toStep } from './mappers';
-import {
-  assertChangeable,
-  campaignColumnsOf,
-  campaignSnapshotSql,
-  changeAllowed,
-  nextVersionSql,
-  runPipelinedChange,
-} from './pipelined-change';
+import { changeCampaign } from './pipelined-change';
 import { inTransaction } from './transactions';
 
 /** A send window as the JSONB column holds it; null is SQL NULL. */
@@ -120,8 +113,7 @@ export async function updateCampaign(
   actor: Actor,
   input: UpdateCampaignInput,
 ): Promise<Campaign> {
-  const campaigns = Prisma.sql`campaigns`;
-  const sets = [
+  const set = [
     ...(input.name !== undefined
       ? [Prisma.sql`name = ${input.name}`, Prisma.sql`name_search = ${nameSearchKey(input.name)}`]
       : []),
@@ -133,33 +125,15 @@ export async function updateCampaign(
         ]
       : []),
   ];
-  // One round trip (services/pipelined-change.ts): the write happens only if the lock found an editable
-  // campaign at the version named by If-Match.
-  const write = Prisma.sql`
-    WITH locked AS (
-      SELECT campaigns.*, ${nextVersionSql(deps.clock.now(), campaigns)} AS version FROM campaigns
-       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'update', campaigns)}),
-    updated AS (
-      UPDATE campaigns u SET ${Prisma.join([...sets, Prisma.sql`updated_at = locked.version`], ', ')}
-        FROM locked WHERE u.id = locked.id
-      RETURNING u.*),
-    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
-      campaignId: input.id,
-      actor,
-      action: 'campaign.updated',
-      before: campaignSnapshotSql(Prisma.sql`locked`),
-      after: campaignSnapshotSql(Prisma.sql`updated`),
-      at: Prisma.sql`updated.updated_at`,
-    })})
-    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
-  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
-    const row = written[0] as CampaignRow | undefined;
-    if (!row) {
-      assertChangeable(deps, locked, 'update');
-      throw new Error('updateCampaign: allowed, yet nothing was written');
-    }
-    deps.reportVersion?.(etagOf(row.updatedAt));
-    return toCampaign(row);
+  // One round trip (services/pipelined-change.ts): written only if the lock found an editable campaign
+  // at the version named by If-Match; there is no further condition.
+  return changeCampaign(deps, actor, {
+    id: input.id,
+    action: 'update',
+    auditAction: 'campaign.updated',
+    now: deps.clock.now(),
+    set,
+    refusal: () => new Error('updateCampaign: allowed, yet nothing was written'),
   });
 }
 
@@ -173,38 +147,22 @@ export async function scheduleCampaign(
   if (scheduledAt.getTime() <= now.getTime()) {
     throw validationFailed([{ path: ['scheduled_at'], message: 'Must be in the future' }]);
   }
-  const campaigns = Prisma.sql`campaigns`;
   // One round trip (services/pipelined-change.ts). The step check is part of the write, a statement
   // after the lock: it sees every step change committed before the lock. next_due_at: the dispatcher
   // picks the campaign up at scheduled_at; a reschedule replaces it.
-  const write = Prisma.sql`
-    WITH locked AS (
-      SELECT campaigns.*, ${nextVersionSql(now, campaigns)} AS version FROM campaigns
-       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'schedule', campaigns)}
-         AND EXISTS (SELECT 1 FROM campaign_steps WHERE campaign_id = ${input.id})),
-    updated AS (
-      UPDATE campaigns u
-         SET status = 'scheduled', scheduled_at = ${scheduledAt}, published_at = locked.version,
-             updated_at = locked.version, next_due_at = ${scheduledAt}
-        FROM locked WHERE u.id = locked.id
-      RETURNING u.*),
-    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
-      campaignId: input.id,
-      actor,
-      action: 'campaign.scheduled',
-      before: campaignSnapshotSql(Prisma.sql`locked`),
-      after: campaignSnapshotSql(Prisma.sql`updated`),
-      at: Prisma.sql`updated.updated_at`,
-    })})
-    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
-  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
-    const row = written[0] as CampaignRow | undefined;
-    if (!row) {
-      assertChangeable(deps, locked, 'schedule');
-      throw badState('no_steps', 'A campaign without steps cannot be scheduled; add a step first');
-    }
-    deps.reportVersion?.(etagOf(row.updatedAt));
-    return toCampaign(row);
+  return changeCampaign(deps, actor, {
+    id: input.id,
+    action: 'schedule',
+    auditAction: 'campaign.scheduled',
+    now,
+    set: [
+      Prisma.sql`status = 'scheduled'`,
+      Prisma.sql`scheduled_at = ${scheduledAt}`,
+      Prisma.sql`published_at = locked.version`,
+      Prisma.sql`next_due_at = ${scheduledAt}`,
+    ],
+    also: Prisma.sql`EXISTS (SELECT 1 FROM campaign_steps WHERE campaign_id = ${input.id})`,
+    refusal: () => badState('no_steps', 'A campaign without steps cannot be scheduled; add a step first'),
   });
 }
 

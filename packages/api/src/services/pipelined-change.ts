@@ -1,9 +1,10 @@
-import type { Campaign } from '@campaigns/contract';
+import type { AuditAction, Campaign } from '@campaigns/contract';
 import { type Campaign as CampaignRow, Prisma, pipelinedTransaction } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
 import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
-import { versionsMatching } from '../domain/versions';
+import { etagOf, versionsMatching } from '../domain/versions';
+import { auditEventInsertSql } from './audit';
 import { beginChange, CAMPAIGN_COLUMNS } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign } from './mappers';
@@ -104,4 +105,53 @@ export function assertChangeable(
   if (!locked) throw notFound('Campaign');
   beginChange(deps, { status: locked.status, updatedAt: locked.updatedAt }, action);
   return toCampaign(locked);
+}
+
+/**
+ * A change to the campaign row itself (schedule, update) in one round trip: `set` (assignments, where
+ * `locked.version` is the new version) is written, with its audit event, only if `action` is allowed
+ * and `also` (further conditions on the locked row, e.g. "has steps") holds. When `action` is allowed
+ * but nothing was written, `also` failed: `refusal` says why.
+ */
+export function changeCampaign(
+  deps: ServiceDeps,
+  actor: Actor,
+  change: {
+    id: string;
+    action: CampaignAction;
+    auditAction: AuditAction;
+    now: Date;
+    set: readonly Prisma.Sql[];
+    also?: Prisma.Sql;
+    refusal: () => Error;
+  },
+): Promise<Campaign> {
+  const campaigns = Prisma.sql`campaigns`;
+  const write = Prisma.sql`
+    WITH locked AS (
+      SELECT campaigns.*, ${nextVersionSql(change.now, campaigns)} AS version FROM campaigns
+       WHERE id = ${change.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, change.action, campaigns)}
+             ${change.also ? Prisma.sql`AND ${change.also}` : Prisma.empty}),
+    updated AS (
+      UPDATE campaigns u SET ${Prisma.join([...change.set, Prisma.sql`updated_at = locked.version`], ', ')}
+        FROM locked WHERE u.id = locked.id
+      RETURNING u.*),
+    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
+      campaignId: change.id,
+      actor,
+      action: change.auditAction,
+      before: campaignSnapshotSql(Prisma.sql`locked`),
+      after: campaignSnapshotSql(Prisma.sql`updated`),
+      at: Prisma.sql`updated.updated_at`,
+    })})
+    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
+  return runPipelinedChange(deps, actor, change.id, write, (locked, written) => {
+    const row = written[0] as CampaignRow | undefined;
+    if (!row) {
+      assertChangeable(deps, locked, change.action);
+      throw change.refusal();
+    }
+    deps.reportVersion?.(etagOf(row.updatedAt));
+    return toCampaign(row);
+  });
 }
