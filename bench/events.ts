@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebhookWorker } from '@campaigns/core';
 import { createPrismaClient } from '@campaigns/db';
-import { WebhookWorker } from '../packages/api/src/webhooks/worker';
 import { connect, envInt, gitCommit, machine, openBenchDatabase } from './lib';
 
 const EVENTS = envInt('BENCH_EVENTS', 4_000);

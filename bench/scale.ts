@@ -11,9 +11,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeCursor, listCampaigns } from '@campaigns/core';
 import { createPrismaClient } from '@campaigns/db';
-import { listCampaigns } from '../packages/api/src/services/campaigns';
-import { encodeCursor } from '../packages/api/src/services/cursor';
 import { connect, envInt, gitCommit, machine, openBenchDatabase } from './lib';
 
 const ROWS = envInt('BENCH_SCALE_ROWS', 1_000_000);

@@ -1,4 +1,4 @@
-import { createJwtVerifier, type TokenVerifier } from '@campaigns/api';
+import { createJwtVerifier, type TokenVerifier } from '@campaigns/core';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '@campaigns/api';
+import { systemClock } from '@campaigns/core';
 import { createPrismaClient, migrationStatus } from '@campaigns/db';
 import { createTokenVerifier, describeAuth } from './auth';
 import { loadConfigOrExit } from './config';

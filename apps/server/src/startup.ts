@@ -1,4 +1,4 @@
-import { Dispatcher, WebhookWorker } from '@campaigns/api';
+import { Dispatcher, WebhookWorker } from '@campaigns/core';
 import { applyMigrations, createPrismaClient, type OpenedDatabase, openDatabase } from '@campaigns/db';
 import type { Logger } from 'pino';
 import type { Config } from './config';

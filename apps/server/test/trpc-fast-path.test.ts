@@ -1,13 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import {
-  type AppRouter,
-  appRouter,
-  createContextFactory,
-  createHs256Verifier,
-  systemClock,
-} from '@campaigns/api';
+import { type AppRouter, appRouter, createContextFactory } from '@campaigns/api';
 import { SCOPES } from '@campaigns/contract';
+import { createHs256Verifier, systemClock } from '@campaigns/core';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

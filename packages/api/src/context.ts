@@ -1,9 +1,12 @@
+import type {
+  Authentication,
+  Clock,
+  FeedHub,
+  RateLimiter,
+  TokenVerifier,
+  WebhookPolicy,
+} from '@campaigns/core';
 import type { PrismaClient } from '@campaigns/db';
-import type { Authentication, TokenVerifier } from './auth/tokens';
-import type { Clock } from './domain/clock';
-import type { RateLimiter } from './hardening/rate-limit';
-import type { FeedHub } from './services/event-feed';
-import type { WebhookPolicy } from './services/webhooks';
 
 /** Long-lived collaborators, created once per process. */
 export interface ApiDeps {

@@ -2,7 +2,7 @@ import type { CampaignStatus } from './campaign';
 
 /**
  * The campaign state machine's allowed source statuses per action (API.md, Campaign), in one table
- * shared by the service (which enforces it, packages/api/src/domain/lifecycle.ts) and the web app
+ * shared by the service (which enforces it, packages/core/src/domain/lifecycle.ts) and the web app
  * (which offers only the actions it allows).
  *
  *   draft ──schedule──▶ scheduled ──(first step fired)──▶ sending ──(last step fired)──▶ sent

@@ -4,12 +4,10 @@ import {
   type ApiDeps,
   buildOpenApiDocument,
   createContextFactory,
-  createSharedRateLimiter,
-  createTokenBucketLimiter,
-  FeedHub,
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '@campaigns/api';
 import { REQUEST_LIMITS } from '@campaigns/contract';
+import { createSharedRateLimiter, createTokenBucketLimiter, FeedHub } from '@campaigns/core';
 import scalarApiReference from '@scalar/fastify-api-reference';
 import { TRPCError } from '@trpc/server';
 import Fastify, {

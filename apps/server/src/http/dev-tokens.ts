@@ -1,4 +1,4 @@
-import { signToken } from '@campaigns/api';
+import { signToken } from '@campaigns/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 

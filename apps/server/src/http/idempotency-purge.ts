@@ -1,4 +1,5 @@
-import { type ApiDeps, purgeExpiredIdempotencyKeys, purgeIdleRateLimitBuckets } from '@campaigns/api';
+import type { ApiDeps } from '@campaigns/api';
+import { purgeExpiredIdempotencyKeys, purgeIdleRateLimitBuckets } from '@campaigns/core';
 import type { FastifyInstance } from 'fastify';
 
 /**

@@ -1,7 +1,6 @@
 import {
   appRouter,
   type Context,
-  conditionMatches,
   ERROR_CODES,
   EVENT_STREAM_PATH,
   headersWithoutVersion,
@@ -9,9 +8,8 @@ import {
   type RestOperation,
   toErrorBody,
   toTrpcError,
-  validationDetails,
-  validationFailed,
 } from '@campaigns/api';
+import { conditionMatches, validationDetails, validationFailed } from '@campaigns/core';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, internalErrorBody, noRouteMessage } from './error-body';

@@ -1,13 +1,12 @@
 import {
   type AppRouter,
   appRouter,
-  DomainError,
   ERROR_CODES,
   headersWithoutVersion,
   INTERNAL_MESSAGE,
   toTrpcError,
-  validationDetails,
 } from '@campaigns/api';
+import { DomainError, validationDetails } from '@campaigns/core';
 import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -3,8 +3,8 @@
  *   pnpm token --brand brand_demo --sub user_demo [--scope "messaging:campaigns:read"] [--expires 12h]
  */
 import { parseArgs } from 'node:util';
-import { signToken } from '@campaigns/api';
 import { SCOPES } from '@campaigns/contract';
+import { signToken } from '@campaigns/core';
 import { loadConfigOrExit } from '../config';
 
 const { values } = parseArgs({

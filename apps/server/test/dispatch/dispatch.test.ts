@@ -1,5 +1,5 @@
-import { Dispatcher, type DispatcherOptions } from '@campaigns/api';
 import { isCampaignsClientError } from '@campaigns/client';
+import { Dispatcher, type DispatcherOptions } from '@campaigns/core';
 import { createPrismaClient } from '@campaigns/db';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

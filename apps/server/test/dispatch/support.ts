@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Sender, SendRequest } from '@campaigns/api';
+import type { Sender, SendRequest } from '@campaigns/core';
 import type { Logger } from '@campaigns/db';
 import pg from 'pg';
 

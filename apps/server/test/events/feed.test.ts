@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Dispatcher } from '@campaigns/api';
 import type { FeedEvent, FeedPage } from '@campaigns/contract';
+import { Dispatcher } from '@campaigns/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger, RecordingSender } from '../dispatch/support';

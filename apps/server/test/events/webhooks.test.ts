@@ -1,5 +1,5 @@
-import { WebhookWorker } from '@campaigns/api';
 import type { FeedEvent, Webhook, WebhookAttemptPage, WebhookWithSecret } from '@campaigns/contract';
+import { WebhookWorker } from '@campaigns/core';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, expectErrorBody, expectValidationIssueAt } from '../support/campaigns';

@@ -1,4 +1,4 @@
-import { signToken } from '@campaigns/api';
+import { signToken } from '@campaigns/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { signToken } from '@campaigns/api';
+import { signToken } from '@campaigns/core';
 import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Spawned, sleep, startServerProcess } from '../support/processes';

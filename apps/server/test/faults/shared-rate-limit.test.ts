@@ -1,4 +1,4 @@
-import { signToken } from '@campaigns/api';
+import { signToken } from '@campaigns/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OwnDatabase, type Spawned, startOwnDatabase, startServerProcess } from '../support/processes';
 

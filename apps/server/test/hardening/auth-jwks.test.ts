@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJwtVerifier, type JwtVerifierOptions, type TokenVerifier } from '@campaigns/api';
 import { isCampaignsClientError } from '@campaigns/client';
 import { SCOPES } from '@campaigns/contract';
+import { createJwtVerifier, type JwtVerifierOptions, type TokenVerifier } from '@campaigns/core';
 import { createPrismaClient } from '@campaigns/db';
 import { createTestDatabase } from '@campaigns/db/testing';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@campaigns/api';
 import { isCampaignsClientError, withIdempotencyKey } from '@campaigns/client';
+import type { Clock } from '@campaigns/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, type RestResponse, restClient } from '../support/rest';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { appRouter, type Context, createHs256Verifier, systemClock } from '@campaigns/api';
+import { appRouter, type Context } from '@campaigns/api';
 import { type Campaign, type CampaignPage, type CampaignStatus, SCOPES } from '@campaigns/contract';
+import { createHs256Verifier, systemClock } from '@campaigns/core';
 import { PrismaClient } from '@campaigns/db';
 import { withAdminClient } from '@campaigns/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

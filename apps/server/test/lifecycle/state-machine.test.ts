@@ -1,5 +1,5 @@
-import { allowedFrom, assertAllowed, DomainError } from '@campaigns/api';
 import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from '@campaigns/contract';
+import { allowedFrom, assertAllowed, DomainError } from '@campaigns/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   campaignPath,
@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, type RestResponse, restClient } from '../support/rest';
 
 // The campaign state machine of API.md, for every status × operation, over REST and tRPC. The expected
-// table is written out here from API.md, independently of packages/api/src/domain/lifecycle.ts.
+// table is written out here from API.md, independently of packages/core/src/domain/lifecycle.ts.
 
 const clock = new TestClock();
 let server: TestServer;

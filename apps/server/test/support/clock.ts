@@ -1,4 +1,4 @@
-import type { Clock } from '@campaigns/api';
+import type { Clock } from '@campaigns/core';
 
 /**
  * Time that moves only when a test says so: timestamps become exact, "now" can be hit to the

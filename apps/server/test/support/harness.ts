@@ -1,13 +1,7 @@
-import {
-  buildOpenApiDocument,
-  type Clock,
-  createHs256Verifier,
-  signToken,
-  systemClock,
-  type TokenVerifier,
-} from '@campaigns/api';
+import { buildOpenApiDocument } from '@campaigns/api';
 import { type CampaignsClient, createCampaignsClient } from '@campaigns/client';
 import { SCOPES } from '@campaigns/contract';
+import { type Clock, createHs256Verifier, signToken, systemClock, type TokenVerifier } from '@campaigns/core';
 import { createPrismaClient, migrationStatus, type PrismaClient } from '@campaigns/db';
 import { createTestDatabase } from '@campaigns/db/testing';
 import type { FastifyInstance } from 'fastify';

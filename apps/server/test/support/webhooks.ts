@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Test helpers for webhooks (no vitest imports: the web app's e2e test uses them too). */
-export { WebhookWorker } from '@campaigns/api';
+export { WebhookWorker } from '@campaigns/core';
 
 export interface Received {
   headers: IncomingHttpHeaders;

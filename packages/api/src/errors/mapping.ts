@@ -1,8 +1,8 @@
 import { type ApiErrorCode, type ErrorBody, REQUEST_LIMITS, type ValidationIssue } from '@campaigns/contract';
+import { DomainError, validationDetails } from '@campaigns/core';
 import { isDatabaseUnavailable } from '@campaigns/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { DomainError, validationDetails } from '../domain/errors';
 
 /** Each contract error code's HTTP status and tRPC code: the one mapping table. */
 export const ERROR_CODES: Record<ApiErrorCode, { status: number; trpc: TRPC_ERROR_CODE_KEY }> = {

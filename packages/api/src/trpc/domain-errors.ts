@@ -1,6 +1,6 @@
+import { DomainError, unavailable } from '@campaigns/core';
 import { isDatabaseUnavailable } from '@campaigns/db';
 import type { Context } from '../context';
-import { DomainError, unavailable } from '../domain/errors';
 import { toTrpcError, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors/mapping';
 
 /**

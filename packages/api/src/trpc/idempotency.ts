@@ -1,17 +1,18 @@
 import { API_ERROR_CODES, type ApiErrorCode } from '@campaigns/contract';
-import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
-import type { Context } from '../context';
-import { DomainError, validationFailed } from '../domain/errors';
-import { ERROR_CODES } from '../errors/mapping';
 import {
   claimKey,
   completeKey,
   completeKeyIn,
+  DomainError,
   IDEMPOTENCY,
+  type LockTx,
   releaseKey,
   requestFingerprint,
-} from '../hardening/idempotency';
-import type { LockTx } from '../services/campaign-lock';
+  validationFailed,
+} from '@campaigns/core';
+import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
+import type { Context } from '../context';
+import { ERROR_CODES } from '../errors/mapping';
 import type { Meta } from './init';
 
 const isErrorCode = (code: unknown): code is ApiErrorCode =>

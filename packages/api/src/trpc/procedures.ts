@@ -1,6 +1,5 @@
+import { type Actor, forbidden, type ServiceDeps, unauthorized } from '@campaigns/core';
 import type { Context } from '../context';
-import { forbidden, unauthorized } from '../domain/errors';
-import type { Actor, ServiceDeps } from '../services/deps';
 import { asTrpcError, mapDomainErrors } from './domain-errors';
 import { idempotently } from './idempotency';
 import { baseProcedure } from './init';

@@ -1,5 +1,5 @@
+import { DomainError } from '@campaigns/core';
 import type { Context } from '../context';
-import { DomainError } from '../domain/errors';
 
 /** The policy's name in the RateLimit headers (IETF draft-ietf-httpapi-ratelimit-headers-10). */
 const POLICY = 'per-token';

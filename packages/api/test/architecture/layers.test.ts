@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// Imports point down the package graph (docs/architecture.md): contract ← db ← api ← server, and the
-// clients (client, rest-sdk, web) see the API only as types. A new import that points up fails here.
+// Imports point down the package graph (docs/architecture.md): contract ← db ← core ← api ← server, and
+// the clients (client, rest-sdk, web) see the API only as types. A new import that points up fails here.
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -12,10 +12,11 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const RULES: Record<string, { may: string[]; typeOnly?: string[] }> = {
   'packages/contract/src': { may: [] },
   'packages/db/src': { may: [] },
-  'packages/api/src': { may: ['@campaigns/contract', '@campaigns/db'] },
+  'packages/core/src': { may: ['@campaigns/contract', '@campaigns/db'] },
+  'packages/api/src': { may: ['@campaigns/contract', '@campaigns/db', '@campaigns/core'] },
   'packages/client/src': { may: ['@campaigns/contract'], typeOnly: ['@campaigns/api'] },
   'packages/rest-sdk/src': { may: [] },
-  'apps/server/src': { may: ['@campaigns/contract', '@campaigns/db', '@campaigns/api'] },
+  'apps/server/src': { may: ['@campaigns/contract', '@campaigns/db', '@campaigns/core', '@campaigns/api'] },
   'apps/web/src': { may: ['@campaigns/contract', '@campaigns/client'], typeOnly: ['@campaigns/api'] },
 };
 
@@ -53,6 +54,8 @@ async function importsOf(dir: string): Promise<Found[]> {
   return found;
 }
 
+const TRANSPORT = /^(@trpc\/|trpc-to-openapi|zod-openapi|fastify|@fastify\/)/;
+
 const workspacePackage = (specifier: string) => /^@campaigns\/[a-z-]+/.exec(specifier)?.[0];
 
 describe('imports point down the package graph', () => {
@@ -79,7 +82,35 @@ describe('imports point down the package graph', () => {
     });
   }
 
+  it('the core imports no transport: no tRPC, Fastify or OpenAPI package', async () => {
+    const found = await importsOf('packages/core/src');
+    const transport = found.filter(({ specifier }) => TRANSPORT.test(specifier));
+    expect(transport.map((f) => `${f.file}: ${f.specifier}`)).toEqual([]);
+  });
+
+  it('`pnpm worker` loads the core only: nothing it imports, transitively, is transport or @campaigns/api', async () => {
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const visit = async (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = await readFile(file, 'utf8');
+      for (const match of text.matchAll(IMPORT)) {
+        if (match[2]) continue; // `import type` loads nothing
+        const specifier = match[3] ?? match[4] ?? '';
+        if (specifier.startsWith('.')) await visit(`${path.resolve(path.dirname(file), specifier)}.ts`);
+        else external.add(specifier);
+      }
+    };
+    await visit(path.join(root, 'apps/server/src/worker.ts'));
+    expect(seen.size).toBeGreaterThan(2);
+    expect([...external].filter((s) => TRANSPORT.test(s) || s.startsWith('@campaigns/api'))).toEqual([]);
+    expect(external).toContain('@campaigns/core');
+  });
+
   it('would catch one (the rule itself is checked)', () => {
+    expect(TRANSPORT.test('@trpc/server')).toBe(true);
+    expect(TRANSPORT.test('fastify')).toBe(true);
     const line = "import { appRouter } from '@campaigns/api';";
     const [match] = [...`\n${line}`.matchAll(IMPORT)];
     expect(match?.[3]).toBe('@campaigns/api');

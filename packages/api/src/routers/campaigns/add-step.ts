@@ -1,5 +1,5 @@
 import { AddStepInputSchema, SCOPES, StepSchema } from '@campaigns/contract';
-import { addStep as addStepService } from '../../services/steps';
+import { addStep as addStepService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { CampaignSchema, CreateCampaignInputSchema, SCOPES } from '@campaigns/contract';
-import { createCampaign } from '../../services/campaigns';
+import { createCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGNS_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
-import { duplicateCampaign } from '../../services/campaigns';
+import { duplicateCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

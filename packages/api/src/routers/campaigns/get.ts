@@ -1,5 +1,5 @@
 import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
-import { getCampaign } from '../../services/campaigns';
+import { getCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

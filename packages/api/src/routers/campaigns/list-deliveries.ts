@@ -1,5 +1,5 @@
 import { CampaignIdInputSchema, DeliveryListSchema, SCOPES } from '@campaigns/contract';
-import { listDeliveries as listDeliveriesService } from '../../services/deliveries';
+import { listDeliveries as listDeliveriesService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { CampaignEventPageSchema, ListEventsInputSchema, SCOPES } from '@campaigns/contract';
-import { listEvents as listEventsService } from '../../services/audit';
+import { listEvents as listEventsService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

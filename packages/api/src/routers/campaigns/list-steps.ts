@@ -1,5 +1,5 @@
 import { CampaignIdInputSchema, SCOPES, StepListSchema } from '@campaigns/contract';
-import { listSteps as listStepsService } from '../../services/steps';
+import { listSteps as listStepsService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

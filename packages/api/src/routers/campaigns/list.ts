@@ -1,5 +1,5 @@
 import { CampaignPageSchema, ListCampaignsInputSchema, SCOPES } from '@campaigns/contract';
-import { listCampaigns } from '../../services/campaigns';
+import { listCampaigns } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGNS_PATH, restRoute } from './meta';
 

@@ -1,6 +1,6 @@
 import type { BadStateReason } from '@campaigns/contract';
+import { IDEMPOTENCY } from '@campaigns/core';
 import { z } from 'zod';
-import { IDEMPOTENCY } from '../../hardening/idempotency';
 import type { Meta } from '../../trpc';
 
 type OpenApi = NonNullable<Meta['openapi']>;

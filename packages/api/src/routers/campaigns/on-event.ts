@@ -1,7 +1,6 @@
 import { OnEventInputSchema, REQUEST_LIMITS, SCOPES } from '@campaigns/contract';
+import { DomainError, FeedHub, followFeed, positionOfEvent } from '@campaigns/core';
 import { tracked } from '@trpc/server';
-import { DomainError } from '../../domain/errors';
-import { FeedHub, followFeed, positionOfEvent } from '../../services/event-feed';
 import { scopedProcedure } from '../../trpc';
 
 /**

@@ -1,5 +1,5 @@
 import { SCOPES, StepListSchema, StepRefInputSchema } from '@campaigns/contract';
-import { removeStep as removeStepService } from '../../services/steps';
+import { removeStep as removeStepService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { CampaignSchema, SCOPES, ScheduleCampaignInputSchema } from '@campaigns/contract';
-import { scheduleCampaign } from '../../services/campaigns';
+import { scheduleCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

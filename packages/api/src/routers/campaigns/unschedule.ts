@@ -1,5 +1,5 @@
 import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
-import { unscheduleCampaign } from '../../services/campaigns';
+import { unscheduleCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { SCOPES, StepSchema, UpdateStepInputSchema } from '@campaigns/contract';
-import { updateStep as updateStepService } from '../../services/steps';
+import { updateStep as updateStepService } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

@@ -1,5 +1,5 @@
 import { CampaignSchema, SCOPES, UpdateCampaignInputSchema } from '@campaigns/contract';
-import { updateCampaign } from '../../services/campaigns';
+import { updateCampaign } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 

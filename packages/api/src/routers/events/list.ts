@@ -1,5 +1,5 @@
 import { FeedPageSchema, ListFeedInputSchema, SCOPES } from '@campaigns/contract';
-import { listFeed } from '../../services/event-feed';
+import { listFeed } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { EVENTS_PATH, restRoute } from '../campaigns/meta';
 

@@ -1,5 +1,5 @@
 import { CreateWebhookInputSchema, SCOPES, WebhookWithSecretSchema } from '@campaigns/contract';
-import { createWebhook } from '../../services/webhooks';
+import { createWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOKS_PATH } from '../campaigns/meta';
 

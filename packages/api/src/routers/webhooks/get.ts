@@ -1,5 +1,5 @@
 import { SCOPES, WebhookIdInputSchema, WebhookSchema } from '@campaigns/contract';
-import { getWebhook } from '../../services/webhooks';
+import { getWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

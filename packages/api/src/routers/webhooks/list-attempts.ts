@@ -1,5 +1,5 @@
 import { ListAttemptsInputSchema, SCOPES, WebhookAttemptPageSchema } from '@campaigns/contract';
-import { listWebhookAttempts } from '../../services/webhooks';
+import { listWebhookAttempts } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

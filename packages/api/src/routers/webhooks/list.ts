@@ -1,6 +1,6 @@
 import { SCOPES, WebhookListSchema } from '@campaigns/contract';
+import { listWebhooks } from '@campaigns/core';
 import { z } from 'zod';
-import { listWebhooks } from '../../services/webhooks';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOKS_PATH } from '../campaigns/meta';
 

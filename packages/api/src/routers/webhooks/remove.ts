@@ -1,5 +1,5 @@
 import { SCOPES, WebhookIdInputSchema, WebhookSchema } from '@campaigns/contract';
-import { removeWebhook } from '../../services/webhooks';
+import { removeWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

@@ -1,5 +1,5 @@
 import { ResendInputSchema, SCOPES, SentTestSchema } from '@campaigns/contract';
-import { resendWebhook } from '../../services/webhooks';
+import { resendWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

@@ -1,5 +1,5 @@
 import { SCOPES, WebhookIdInputSchema, WebhookWithSecretSchema } from '@campaigns/contract';
-import { rotateWebhookSecret } from '../../services/webhooks';
+import { rotateWebhookSecret } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

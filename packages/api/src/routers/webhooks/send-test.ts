@@ -1,5 +1,5 @@
 import { SCOPES, SentTestSchema, WebhookIdInputSchema } from '@campaigns/contract';
-import { sendTestWebhook } from '../../services/webhooks';
+import { sendTestWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 

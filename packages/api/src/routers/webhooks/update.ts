@@ -1,5 +1,5 @@
 import { SCOPES, UpdateWebhookInputSchema, WebhookSchema } from '@campaigns/contract';
-import { updateWebhook } from '../../services/webhooks';
+import { updateWebhook } from '@campaigns/core';
 import { scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
