@@ -44,7 +44,7 @@ export {
   purgeExpiredIdempotencyKeys,
   releaseKey,
   requestFingerprint,
-  type StoredResponse,
+  type StoredOutcome,
 } from './hardening/idempotency';
 export {
   createSharedRateLimiter,

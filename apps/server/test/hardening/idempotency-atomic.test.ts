@@ -24,8 +24,8 @@ afterAll(() => server?.close());
 async function xmins(campaignId: string, key: string): Promise<{ campaign: string; key: string }> {
   const [campaign] = await server.db.$queryRaw<{ xmin: string }[]>`
     SELECT xmin::text AS xmin FROM campaigns WHERE id = ${campaignId}`;
-  const [stored] = await server.db.$queryRaw<{ xmin: string; status: number | null }[]>`
-    SELECT xmin::text AS xmin, response_status AS status FROM idempotency_keys
+  const [stored] = await server.db.$queryRaw<{ xmin: string; status: boolean | null }[]>`
+    SELECT xmin::text AS xmin, succeeded AS status FROM idempotency_keys
      WHERE brand_id = 'brand_atomic' AND key = ${key}`;
   expect(stored?.status).not.toBeNull();
   return { campaign: campaign?.xmin ?? 'none', key: stored?.xmin ?? 'none' };

@@ -80,7 +80,7 @@ describe('a retry with the same key and body (REST)', () => {
     expect(await campaignsNamed(name)).toBe(1);
 
     const row = await keyRow(key);
-    expect(row).toMatchObject({ procedure: 'campaigns.create', responseStatus: 201, lockedUntil: null });
+    expect(row).toMatchObject({ procedure: 'campaigns.create', succeeded: true, lockedUntil: null });
     expect(row?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.expiresAt.getTime()).toBe((row?.createdAt.getTime() ?? 0) + DAY_MS);
   });
@@ -235,7 +235,7 @@ describe('concurrent retries', () => {
     expect(first.status).toBe(201);
     await server.db.$executeRaw`
       UPDATE idempotency_keys
-         SET response_status = NULL, response_body = NULL, locked_until = now() + interval '1 minute'
+         SET succeeded = NULL, response_body = NULL, locked_until = now() + interval '1 minute'
        WHERE key = ${key}`;
     const busy = await post(CAMPAIGNS, key, createBody(name));
     expect(busy.status).toBe(409);
@@ -246,7 +246,7 @@ describe('concurrent retries', () => {
     expect((await post(CAMPAIGNS, key, createBody(`${name}-x`))).status).toBe(409);
     const takenOver = await post(CAMPAIGNS, key, createBody(name));
     expect(takenOver.status).toBe(201);
-    expect((await keyRow(key))?.responseStatus).toBe(201);
+    expect((await keyRow(key))?.succeeded).toBe(true);
   });
 });
 

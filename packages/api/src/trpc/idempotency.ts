@@ -1,5 +1,5 @@
-import { API_ERROR_CODES, type ApiErrorCode } from '@campaigns/contract';
 import {
+  type Actor,
   claimKey,
   completeKey,
   completeKeyIn,
@@ -8,24 +8,16 @@ import {
   type LockTx,
   releaseKey,
   requestFingerprint,
+  type StoredOutcome,
   validationFailed,
 } from '@campaigns/core';
-import { middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import type { Context } from '../context';
-import { ERROR_CODES } from '../errors/mapping';
-import type { Meta } from './init';
 
-const isErrorCode = (code: unknown): code is ApiErrorCode =>
-  typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
-
-/** The ETag the change reported (services call ctx.reportVersion), to store with its response. */
+/** The ETag the change reported (services call ctx.reportVersion), to store with its outcome. */
 const versionOf = (ctx: { responseHeaders?: Record<string, string> }) => {
   const etag = ctx.responseHeaders?.etag;
   return etag === undefined ? {} : { etag };
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What a middleware result looks like to this module: tRPC's, as `next()` returns it. */
 interface MiddlewareResult {
@@ -39,8 +31,15 @@ export interface IdempotencyCall {
   ctx: Context;
   type: string;
   path: string;
-  meta: Meta | undefined;
   getRawInput: () => Promise<unknown>;
+}
+
+/** What idempotency adds to the context of the call it lets through. */
+export interface IdempotencyExtension {
+  /** Stores the outcome in the change's own transaction (services/transactions.ts). */
+  recordOutcome?: (tx: LockTx, value: unknown) => Promise<void>;
+  /** A replay: the first call's result, which the resolver returns instead of running (`replayOr`). */
+  replayed?: { value: unknown };
 }
 
 /**
@@ -50,9 +49,9 @@ export interface IdempotencyCall {
  * belongs to the token's brand) and before input validation, so the fingerprint is of the input as sent.
  */
 export async function idempotently<R extends MiddlewareResult>(
-  { ctx, type, path, meta, getRawInput }: IdempotencyCall,
-  next: (extension?: { recordOutcome: (tx: LockTx, body: unknown) => Promise<void> }) => Promise<R>,
-): Promise<R | MiddlewareResult> {
+  { ctx, type, path, getRawInput }: IdempotencyCall,
+  next: (extension?: IdempotencyExtension) => Promise<R>,
+): Promise<R> {
   const key = ctx.idempotencyKey;
   if (type !== 'mutation' || key === undefined || !ctx.auth.ok) return next();
   if (key.length < IDEMPOTENCY.keyMinLength || key.length > IDEMPOTENCY.keyMaxLength) {
@@ -88,26 +87,19 @@ export async function idempotently<R extends MiddlewareResult>(
   }
   if (claim.kind === 'replay') {
     if (ctx.responseHeaders) ctx.responseHeaders['idempotent-replayed'] = 'true';
-    const { body, etag } = claim.response;
-    if (etag !== undefined) ctx.reportVersion?.(etag);
-    if (claim.response.status >= 400) {
-      const error = isRecord(body) ? body : {};
-      throw new DomainError(
-        isErrorCode(error.error) ? error.error : 'internal',
-        typeof error.message === 'string' ? error.message : 'Request failed',
-        isRecord(error.details) ? error.details : {},
-      );
-    }
-    return { ok: true as const, data: body, marker: middlewareMarker } as MiddlewareResult;
+    const { outcome } = claim;
+    if (!outcome.ok) throw new DomainError(outcome.error.code, outcome.error.message, outcome.error.details);
+    if (outcome.etag !== undefined) ctx.reportVersion?.(outcome.etag);
+    // Through the rest of the call (input and output schemas) to `replayOr`, which returns it unrun.
+    return next({ replayed: { value: outcome.value } });
   }
 
-  // A change stores its response in its own transaction (services/transactions.ts), so a crash after
-  // the commit still leaves the response to replay; anything else is stored after it answered.
-  const successStatus = meta?.successStatus ?? 200;
+  // A change stores its outcome in its own transaction (services/transactions.ts), so a crash after
+  // the commit still leaves it to replay; anything else is stored after it answered.
   let storedWithWork = false;
   const result = await next({
-    recordOutcome: async (tx: LockTx, body: unknown) => {
-      await completeKeyIn(tx, ref, { status: successStatus, body, ...versionOf(ctx) });
+    recordOutcome: async (tx: LockTx, value: unknown) => {
+      await completeKeyIn(tx, ref, { ok: true, value, ...versionOf(ctx) });
       storedWithWork = true;
     },
   });
@@ -116,16 +108,22 @@ export async function idempotently<R extends MiddlewareResult>(
   // Stored: what the operation answered, success or a domain error (404, 412, …). Not stored: input
   // that failed validation (nothing ran) and unexpected failures (5xx; the work rolled back, so a retry
   // may run it again). A failure to store is not the caller's problem: the work is done.
-  const response = result.ok
-    ? { status: successStatus, body: result.data, ...versionOf(ctx) }
+  const outcome: StoredOutcome | undefined = result.ok
+    ? { ok: true, value: result.data, ...versionOf(ctx) }
     : cause instanceof DomainError
-      ? {
-          status: ERROR_CODES[cause.code].status,
-          body: { error: cause.code, message: cause.message, details: cause.details },
-        }
+      ? { ok: false, error: { code: cause.code, message: cause.message, details: cause.details } }
       : undefined;
-  await (response ? completeKey(ctx.db, ref, response) : releaseKey(ctx.db, { ...ref, fingerprint })).catch(
+  await (outcome ? completeKey(ctx.db, ref, outcome) : releaseKey(ctx.db, { ...ref, fingerprint })).catch(
     () => undefined,
   );
   return result;
 }
+
+/**
+ * A mutation's resolver: the service called with the caller, or, for an idempotent replay, the first
+ * call's result (which the output schema then checks like any other).
+ */
+export const replayOr =
+  <I, O>(service: (deps: Context, actor: Actor, input: I) => Promise<O>) =>
+  ({ ctx, input }: { ctx: Context & IdempotencyExtension & { actor: Actor }; input: I }): Promise<O> =>
+    ctx.replayed ? Promise.resolve(ctx.replayed.value as O) : service(ctx, ctx.actor, input);

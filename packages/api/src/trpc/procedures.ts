@@ -1,7 +1,7 @@
-import { type Actor, forbidden, type ServiceDeps, unauthorized } from '@campaigns/core';
+import { type Actor, forbidden, unauthorized } from '@campaigns/core';
 import type { Context } from '../context';
 import { asTrpcError, mapDomainErrors } from './domain-errors';
-import { idempotently } from './idempotency';
+import { type IdempotencyExtension, idempotently } from './idempotency';
 import { baseProcedure } from './init';
 import { enforceRateLimit } from './rate-limit';
 
@@ -37,13 +37,11 @@ export const scopedProcedure = (scope: string) =>
     } catch (error) {
       throw asTrpcError(error, ctx);
     }
-    // The idempotency record's writer, when a key was sent, joins the context of the change.
-    const proceed = (extension: { recordOutcome?: ServiceDeps['recordOutcome'] } = {}) =>
-      next({ ctx: { actor, ...extension } });
+    // The idempotency record's writer, or a replay's stored result, joins the context of the change.
+    const proceed = (extension: IdempotencyExtension = {}) => next({ ctx: { actor, ...extension } });
     let result: Awaited<ReturnType<typeof proceed>>;
     try {
-      // A replay comes back without running `proceed`: tRPC's own result shape, typed as proceed's.
-      result = (await idempotently(opts, proceed)) as Awaited<ReturnType<typeof proceed>>;
+      result = await idempotently(opts, proceed);
     } catch (error) {
       throw asTrpcError(error, ctx);
     }

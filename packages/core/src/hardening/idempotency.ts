@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { API_ERROR_CODES, type ApiErrorCode } from '@campaigns/contract';
 import { Prisma, type PrismaClient } from '@campaigns/db';
 import { type LockTx, rowsOf } from '../services/campaign-lock';
 import { canonicalJson } from './canonical-json';
@@ -22,17 +23,20 @@ export const IDEMPOTENCY = {
   leaseMs: 60 * 1000,
 } as const;
 
-/** A response as the REST surface sends it: its status and JSON body. */
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-  /** The response's `ETag` header, replayed with it. */
-  etag?: string;
-}
+/** What the first call came to, whatever surface it came in by; each surface maps it at its edge. */
+export type StoredOutcome =
+  | {
+      ok: true;
+      /** The procedure's result, as JSON. */
+      value: unknown;
+      /** The version of the campaign it returned (the `ETag` a REST replay sends again). */
+      etag?: string;
+    }
+  | { ok: false; error: { code: ApiErrorCode; message: string; details: Record<string, unknown> } };
 
 export type Claim =
   | { kind: 'claimed' }
-  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'replay'; outcome: StoredOutcome }
   | { kind: 'reused' }
   | { kind: 'in_progress' };
 
@@ -53,12 +57,36 @@ export const requestFingerprint = (procedure: string, input: unknown, ifMatch?: 
 
 interface Row {
   fingerprint: string;
-  response_status: number | null;
+  succeeded: boolean | null;
   response_body: unknown;
   response_etag: string | null;
 }
 
 const parseBody = (body: unknown): unknown => (typeof body === 'string' ? JSON.parse(body) : body);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isErrorCode = (code: unknown): code is ApiErrorCode =>
+  typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
+
+/** A stored failure as written by `bodyOf`; anything else (a hand-edited row) replays as `internal`. */
+function failureOf(body: unknown): Extract<StoredOutcome, { ok: false }> {
+  const error = isRecord(body) ? body : {};
+  return {
+    ok: false,
+    error: {
+      code: isErrorCode(error.error) ? error.error : 'internal',
+      message: typeof error.message === 'string' ? error.message : 'Request failed',
+      details: isRecord(error.details) ? error.details : {},
+    },
+  };
+}
+
+const bodyOf = (outcome: StoredOutcome): unknown =>
+  outcome.ok
+    ? outcome.value
+    : { error: outcome.error.code, message: outcome.error.message, details: outcome.error.details };
 
 /**
  * Claims `ref` for a request, or tells what to answer instead. An expired key is free again, and so is
@@ -79,44 +107,47 @@ export async function claimKey(
       VALUES (${brandId}, ${key}, ${fingerprint}, ${procedure}, ${lockedUntil}, ${now}, ${expiresAt})
       ON CONFLICT (brand_id, key) DO UPDATE
          SET fingerprint = EXCLUDED.fingerprint, procedure = EXCLUDED.procedure,
-             response_status = NULL, response_body = NULL, locked_until = EXCLUDED.locked_until,
+             succeeded = NULL, response_body = NULL, locked_until = EXCLUDED.locked_until,
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
        WHERE idempotency_keys.expires_at <= ${now}
-          OR (idempotency_keys.response_status IS NULL AND idempotency_keys.locked_until <= ${now}
+          OR (idempotency_keys.succeeded IS NULL AND idempotency_keys.locked_until <= ${now}
               AND idempotency_keys.fingerprint = EXCLUDED.fingerprint)
       RETURNING 1 AS claimed`;
     if (claimed.length > 0) return { kind: 'claimed' };
 
     const rows = await db.$queryRaw<Row[]>`
-      SELECT fingerprint, response_status, response_body, response_etag FROM idempotency_keys
+      SELECT fingerprint, succeeded, response_body, response_etag FROM idempotency_keys
        WHERE brand_id = ${brandId} AND key = ${key}`;
     const row = rows[0];
     if (!row) continue;
     if (row.fingerprint !== fingerprint) return { kind: 'reused' };
-    if (row.response_status === null) return { kind: 'in_progress' };
-    const response: StoredResponse = { status: row.response_status, body: parseBody(row.response_body) };
-    if (row.response_etag !== null) response.etag = row.response_etag;
-    return { kind: 'replay', response };
+    if (row.succeeded === null) return { kind: 'in_progress' };
+    const body = parseBody(row.response_body);
+    if (!row.succeeded) return { kind: 'replay', outcome: failureOf(body) };
+    return {
+      kind: 'replay',
+      outcome: { ok: true, value: body, ...(row.response_etag !== null ? { etag: row.response_etag } : {}) },
+    };
   }
   return { kind: 'in_progress' };
 }
 
-const completion = (ref: KeyRef, response: StoredResponse) => Prisma.sql`
+const completion = (ref: KeyRef, outcome: StoredOutcome) => Prisma.sql`
   UPDATE idempotency_keys
-     SET response_status = ${response.status}, response_body = ${JSON.stringify(response.body)}::json,
-         response_etag = ${response.etag ?? null}, locked_until = NULL
-   WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND response_status IS NULL`;
+     SET succeeded = ${outcome.ok}, response_body = ${JSON.stringify(bodyOf(outcome))}::json,
+         response_etag = ${(outcome.ok && outcome.etag) || null}, locked_until = NULL
+   WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND succeeded IS NULL`;
 
-/** Stores the first response of a claimed key; it is replayed from now on. */
-export async function completeKey(db: PrismaClient, ref: KeyRef, response: StoredResponse): Promise<void> {
-  await db.$executeRaw(completion(ref, response));
+/** Stores the outcome of a claimed key's first call; it is replayed from now on. */
+export async function completeKey(db: PrismaClient, ref: KeyRef, outcome: StoredOutcome): Promise<void> {
+  await db.$executeRaw(completion(ref, outcome));
 }
 
-/** completeKey inside the transaction of the work itself: the change and its response commit together. */
-export async function completeKeyIn(tx: LockTx, ref: KeyRef, response: StoredResponse): Promise<void> {
+/** completeKey inside the transaction of the work itself: the change and its outcome commit together. */
+export async function completeKeyIn(tx: LockTx, ref: KeyRef, outcome: StoredOutcome): Promise<void> {
   await rowsOf(
     tx,
-    Prisma.sql`WITH done AS (${completion(ref, response)} RETURNING 1) SELECT count(*)::int AS n FROM done`,
+    Prisma.sql`WITH done AS (${completion(ref, outcome)} RETURNING 1) SELECT count(*)::int AS n FROM done`,
   );
 }
 
@@ -125,7 +156,7 @@ export async function releaseKey(db: PrismaClient, ref: KeyRef & { fingerprint: 
   await db.$executeRaw`
     DELETE FROM idempotency_keys
      WHERE brand_id = ${ref.brandId} AND key = ${ref.key} AND fingerprint = ${ref.fingerprint}
-       AND response_status IS NULL`;
+       AND succeeded IS NULL`;
 }
 
 /** Deletes every key past its 24 hours; returns how many. */

@@ -1,6 +1,6 @@
 import { AddStepInputSchema, SCOPES, StepSchema } from '@campaigns/contract';
 import { addStep as addStepService } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const addStep = scopedProcedure(SCOPES.write)
@@ -25,4 +25,4 @@ export const addStep = scopedProcedure(SCOPES.write)
   )
   .input(AddStepInputSchema)
   .output(StepSchema)
-  .mutation(({ ctx, input }) => addStepService(ctx, ctx.actor, input));
+  .mutation(replayOr(addStepService));

@@ -1,6 +1,6 @@
 import { CampaignSchema, CreateCampaignInputSchema, SCOPES } from '@campaigns/contract';
 import { createCampaign } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGNS_PATH, restRoute } from './meta';
 
 export const create = scopedProcedure(SCOPES.write)
@@ -18,4 +18,4 @@ export const create = scopedProcedure(SCOPES.write)
   )
   .input(CreateCampaignInputSchema)
   .output(CampaignSchema)
-  .mutation(({ ctx, input }) => createCampaign(ctx, ctx.actor, input));
+  .mutation(replayOr(createCampaign));

@@ -1,6 +1,6 @@
 import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
 import { duplicateCampaign } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const duplicate = scopedProcedure(SCOPES.write)
@@ -20,4 +20,4 @@ export const duplicate = scopedProcedure(SCOPES.write)
   )
   .input(CampaignIdInputSchema)
   .output(CampaignSchema)
-  .mutation(({ ctx, input }) => duplicateCampaign(ctx, ctx.actor, input));
+  .mutation(replayOr(duplicateCampaign));

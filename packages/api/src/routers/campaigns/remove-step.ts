@@ -1,6 +1,6 @@
 import { SCOPES, StepListSchema, StepRefInputSchema } from '@campaigns/contract';
 import { removeStep as removeStepService } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const removeStep = scopedProcedure(SCOPES.write)
@@ -17,4 +17,4 @@ export const removeStep = scopedProcedure(SCOPES.write)
   )
   .input(StepRefInputSchema)
   .output(StepListSchema)
-  .mutation(({ ctx, input }) => removeStepService(ctx, ctx.actor, input));
+  .mutation(replayOr(removeStepService));

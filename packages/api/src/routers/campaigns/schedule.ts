@@ -1,6 +1,6 @@
 import { CampaignSchema, SCOPES, ScheduleCampaignInputSchema } from '@campaigns/contract';
 import { scheduleCampaign } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const schedule = scopedProcedure(SCOPES.write)
@@ -23,4 +23,4 @@ export const schedule = scopedProcedure(SCOPES.write)
   )
   .input(ScheduleCampaignInputSchema)
   .output(CampaignSchema)
-  .mutation(({ ctx, input }) => scheduleCampaign(ctx, ctx.actor, input));
+  .mutation(replayOr(scheduleCampaign));

@@ -1,6 +1,6 @@
 import { CampaignIdInputSchema, CampaignSchema, SCOPES } from '@campaigns/contract';
 import { unscheduleCampaign } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const unschedule = scopedProcedure(SCOPES.write)
@@ -17,4 +17,4 @@ export const unschedule = scopedProcedure(SCOPES.write)
   )
   .input(CampaignIdInputSchema)
   .output(CampaignSchema)
-  .mutation(({ ctx, input }) => unscheduleCampaign(ctx, ctx.actor, input));
+  .mutation(replayOr(unscheduleCampaign));

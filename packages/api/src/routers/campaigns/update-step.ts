@@ -1,6 +1,6 @@
 import { SCOPES, StepSchema, UpdateStepInputSchema } from '@campaigns/contract';
 import { updateStep as updateStepService } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const updateStep = scopedProcedure(SCOPES.write)
@@ -22,4 +22,4 @@ export const updateStep = scopedProcedure(SCOPES.write)
   )
   .input(UpdateStepInputSchema)
   .output(StepSchema)
-  .mutation(({ ctx, input }) => updateStepService(ctx, ctx.actor, input));
+  .mutation(replayOr(updateStepService));

@@ -1,6 +1,6 @@
 import { CampaignSchema, SCOPES, UpdateCampaignInputSchema } from '@campaigns/contract';
 import { updateCampaign } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { CAMPAIGN_PATH, restRoute } from './meta';
 
 export const update = scopedProcedure(SCOPES.write)
@@ -17,4 +17,4 @@ export const update = scopedProcedure(SCOPES.write)
   )
   .input(UpdateCampaignInputSchema)
   .output(CampaignSchema)
-  .mutation(({ ctx, input }) => updateCampaign(ctx, ctx.actor, input));
+  .mutation(replayOr(updateCampaign));

@@ -1,6 +1,6 @@
 import { CreateWebhookInputSchema, SCOPES, WebhookWithSecretSchema } from '@campaigns/contract';
 import { createWebhook } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOKS_PATH } from '../campaigns/meta';
 
 export const create = scopedProcedure(SCOPES.webhooksWrite)
@@ -20,4 +20,4 @@ export const create = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(CreateWebhookInputSchema)
   .output(WebhookWithSecretSchema)
-  .mutation(({ ctx, input }) => createWebhook(ctx, ctx.actor, input));
+  .mutation(replayOr(createWebhook));

@@ -1,6 +1,6 @@
 import { SCOPES, WebhookIdInputSchema, WebhookSchema } from '@campaigns/contract';
 import { removeWebhook } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
 export const remove = scopedProcedure(SCOPES.webhooksWrite)
@@ -16,4 +16,4 @@ export const remove = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(WebhookIdInputSchema)
   .output(WebhookSchema)
-  .mutation(({ ctx, input }) => removeWebhook(ctx, ctx.actor, input));
+  .mutation(replayOr(removeWebhook));

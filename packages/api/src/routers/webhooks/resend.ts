@@ -1,6 +1,6 @@
 import { ResendInputSchema, SCOPES, SentTestSchema } from '@campaigns/contract';
 import { resendWebhook } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
 export const resend = scopedProcedure(SCOPES.webhooksWrite)
@@ -18,4 +18,4 @@ export const resend = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(ResendInputSchema)
   .output(SentTestSchema)
-  .mutation(({ ctx, input }) => resendWebhook(ctx, ctx.actor, input));
+  .mutation(replayOr(resendWebhook));

@@ -1,6 +1,6 @@
 import { SCOPES, WebhookIdInputSchema, WebhookWithSecretSchema } from '@campaigns/contract';
 import { rotateWebhookSecret } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
 export const rotateSecret = scopedProcedure(SCOPES.webhooksWrite)
@@ -17,4 +17,4 @@ export const rotateSecret = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(WebhookIdInputSchema)
   .output(WebhookWithSecretSchema)
-  .mutation(({ ctx, input }) => rotateWebhookSecret(ctx, ctx.actor, input));
+  .mutation(replayOr(rotateWebhookSecret));

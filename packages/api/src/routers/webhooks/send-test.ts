@@ -1,6 +1,6 @@
 import { SCOPES, SentTestSchema, WebhookIdInputSchema } from '@campaigns/contract';
 import { sendTestWebhook } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
 export const sendTest = scopedProcedure(SCOPES.webhooksWrite)
@@ -19,4 +19,4 @@ export const sendTest = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(WebhookIdInputSchema)
   .output(SentTestSchema)
-  .mutation(({ ctx, input }) => sendTestWebhook(ctx, ctx.actor, input));
+  .mutation(replayOr(sendTestWebhook));

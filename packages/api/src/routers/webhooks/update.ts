@@ -1,6 +1,6 @@
 import { SCOPES, UpdateWebhookInputSchema, WebhookSchema } from '@campaigns/contract';
 import { updateWebhook } from '@campaigns/core';
-import { scopedProcedure } from '../../trpc';
+import { replayOr, scopedProcedure } from '../../trpc';
 import { restRoute, WEBHOOK_PATH } from '../campaigns/meta';
 
 export const update = scopedProcedure(SCOPES.webhooksWrite)
@@ -17,4 +17,4 @@ export const update = scopedProcedure(SCOPES.webhooksWrite)
   )
   .input(UpdateWebhookInputSchema)
   .output(WebhookSchema)
-  .mutation(({ ctx, input }) => updateWebhook(ctx, ctx.actor, input));
+  .mutation(replayOr(updateWebhook));
