@@ -3,9 +3,19 @@
 export type { ApiDeps, Context, RequestLike } from './context';
 export { createContextFactory, headersWithoutVersion } from './context';
 export {
-  ERROR_CODES,
-  INTERNAL_MESSAGE,
+  type ContractErrorBody,
+  clientErrorResponse,
+  type ErrorResponse,
+  errorResponse,
+  type FrameworkError,
+  frameworkErrorResponse,
+  frameworkTrpcError,
+  internalErrorBody,
+  noRouteResponse,
   toErrorBody,
+} from './errors/bodies';
+export {
+  ERROR_CODES,
   toTrpcError,
   UNAVAILABLE_MESSAGE,
   UNAVAILABLE_RETRY_AFTER_SECONDS,

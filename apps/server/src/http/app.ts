@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import {
   type ApiDeps,
   buildOpenApiDocument,
+  clientErrorResponse,
   createContextFactory,
+  errorResponse,
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '@campaigns/api';
 import { REQUEST_LIMITS } from '@campaigns/contract';
@@ -78,10 +80,8 @@ const MAX_TRPC_PATH_LENGTH = 5000;
  */
 function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (request.url === '/v1' || request.url.startsWith('/v1/')) {
-    return reply
-      .code(404)
-      .type('application/json')
-      .send({ error: 'not_found', message: 'No such resource', details: {} });
+    const { status, body } = errorResponse('not_found', 'No such resource');
+    return reply.code(status).type('application/json').send(body);
   }
   // E.g. a procedure name over the router's parameter length: no such procedure.
   if (request.url.startsWith('/trpc/')) {
@@ -98,13 +98,9 @@ function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: F
  */
 function onClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, reason, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'payload_too_large', 'Request headers are too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'request_timeout', 'The request was not received in time']
-        : [400, 'Bad Request', 'validation_failed', 'Malformed HTTP request'];
-  const body = JSON.stringify({ error: code, message, details: {} });
+  const response = clientErrorResponse(error.code);
+  const { status, reason } = response;
+  const body = JSON.stringify(response.body);
   this.log.trace({ err: error }, 'client error');
   // A request already handed to a handler may have started its response: then only closing is possible.
   const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;

@@ -1,3 +1,4 @@
+import { errorResponse } from '@campaigns/api';
 import { signToken } from '@campaigns/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -30,9 +31,8 @@ export function devTokensPlugin(secret: string) {
     scope.post('/dev/token', async (request, reply) => {
       const parsed = DevTokenRequestSchema.safeParse(request.body ?? {});
       if (!parsed.success) {
-        return reply
-          .code(400)
-          .send({ error: 'validation_failed', message: 'brand_id and sub are required', details: {} });
+        const { status, body } = errorResponse('validation_failed', 'brand_id and sub are required');
+        return reply.code(status).send(body);
       }
       const token = await signToken(secret, { brandId: parsed.data.brand_id, sub: parsed.data.sub });
       return { token };

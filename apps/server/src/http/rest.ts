@@ -2,17 +2,20 @@ import {
   appRouter,
   type Context,
   ERROR_CODES,
+  type ErrorResponse,
   EVENT_STREAM_PATH,
+  frameworkErrorResponse,
   headersWithoutVersion,
+  internalErrorBody,
+  noRouteResponse,
   REST_OPERATIONS,
   type RestOperation,
   toErrorBody,
   toTrpcError,
 } from '@campaigns/api';
-import { conditionMatches, validationDetails, validationFailed } from '@campaigns/core';
+import { conditionMatches, validationFailed } from '@campaigns/core';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { codeForStatus, internalErrorBody, noRouteMessage } from './error-body';
 import { streamEvents } from './event-stream';
 import { parseRestJson } from './hardening';
 import type { ContextOf } from './request-context';
@@ -25,7 +28,7 @@ export interface RestOptions {
 const unknownField = (key: string) =>
   toTrpcError(validationFailed([{ path: [key], message: 'Unknown field' }]));
 
-function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+function sendError(reply: FastifyReply, { status, body }: ErrorResponse): FastifyReply {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   return reply.code(status).type('application/json').send(body);
 }
@@ -170,11 +173,11 @@ export function restPlugin(options: RestOptions) {
     const body = toErrorBody(error);
     if (body.error === 'internal') {
       options.onInternalError(error.cause ?? error, request);
-      return sendError(reply, 500, internalErrorBody(request.id));
+      return sendError(reply, { status: 500, body: internalErrorBody(request.id) });
     }
     // Headers the procedures asked for (Retry-After) go out with the error too.
     void reply.headers(headers);
-    return sendError(reply, ERROR_CODES[body.error].status, body);
+    return sendError(reply, { status: ERROR_CODES[body.error].status, body });
   }
 
   return async function rest(scope: FastifyInstance): Promise<void> {
@@ -218,37 +221,14 @@ export function restPlugin(options: RestOptions) {
     }
 
     scope.setNotFoundHandler((request, reply) =>
-      sendError(reply, 404, {
-        error: 'not_found',
-        message: noRouteMessage(request.method, request.url),
-        details: {},
-      }),
+      sendError(reply, noRouteResponse(request.method, request.url)),
     );
 
     // Fastify's own errors before our handler runs: malformed JSON, body too large, media type.
     scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode ?? 500;
-      if (status >= 500) {
-        options.onInternalError(error, request);
-        return sendError(reply, 500, internalErrorBody(request.id));
-      }
-      const code = codeForStatus(status);
-      // Well-formed JSON refused by a rule (hardening.ts): say which.
-      const parseMessage =
-        error.code === 'JSON_TOO_DEEP' || error.code === 'JSON_FORBIDDEN_KEY'
-          ? error.message
-          : 'Malformed JSON body';
-      const details =
-        code === 'validation_failed' ? validationDetails([{ path: [], message: parseMessage }]) : {};
-      const message =
-        code === 'validation_failed'
-          ? parseMessage
-          : code === 'payload_too_large'
-            ? 'Request body is too large'
-            : code === 'unsupported_media_type'
-              ? 'Request body must be application/json'
-              : error.message;
-      return sendError(reply, status, { error: code, message, details });
+      const response = frameworkErrorResponse(error, request.id);
+      if (response.status >= 500) options.onInternalError(error, request);
+      return sendError(reply, response);
     });
   };
 }

@@ -1,16 +1,14 @@
 import {
   type AppRouter,
   appRouter,
-  ERROR_CODES,
+  frameworkTrpcError,
   headersWithoutVersion,
-  INTERNAL_MESSAGE,
   toTrpcError,
 } from '@campaigns/api';
 import { DomainError, validationDetails } from '@campaigns/core';
 import { getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { codeForStatus } from './error-body';
 import { trpcJsonProblem } from './hardening';
 import type { ContextOf } from './request-context';
 import { answerPlainCalls } from './trpc-fast-path';
@@ -56,11 +54,9 @@ const isBatch = (request: FastifyRequest) => (request.query as Record<string, un
  */
 export function trpcPlugin(options: TrpcOptions) {
   const onFastifyError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) options.onInternalError(error, request);
-    const code = ERROR_CODES[codeForStatus(status)].trpc;
-    const message = status === 500 ? INTERNAL_MESSAGE : error.message;
-    return sendTrpcError(reply, new TRPCError({ code, message }));
+    const trpcError = frameworkTrpcError(error);
+    if (trpcError.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error, request);
+    return sendTrpcError(reply, trpcError);
   };
   const onError = (error: TRPCError, request: FastifyRequest) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, request);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { noRouteResponse } from '@campaigns/api';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { noRouteMessage } from './error-body';
 
 /** Paths the API owns. They never fall back to the web app, so a mistyped API path stays a plain 404. */
 const API_PATHS = ['/v1', '/trpc', '/docs', '/openapi.json', '/healthz', '/readyz', '/dev'];
@@ -48,9 +48,8 @@ export function webAppPlugin(root: string) {
 
     app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
       if (isAppScreen(request)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
-      return reply
-        .code(404)
-        .send({ error: 'not_found', message: noRouteMessage(request.method, request.url), details: {} });
+      const { status, body } = noRouteResponse(request.method, request.url);
+      return reply.code(status).send(body);
     });
   }
 

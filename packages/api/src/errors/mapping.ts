@@ -1,6 +1,5 @@
-import { type ApiErrorCode, type ErrorBody, REQUEST_LIMITS, type ValidationIssue } from '@campaigns/contract';
-import { DomainError, validationDetails } from '@campaigns/core';
-import { isDatabaseUnavailable } from '@campaigns/db';
+import type { ApiErrorCode } from '@campaigns/contract';
+import type { DomainError } from '@campaigns/core';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -26,7 +25,7 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 export const UNAVAILABLE_MESSAGE = 'The database is unavailable; retry shortly';
 
 /** tRPC's own errors (raised before our code runs: parse errors, unknown procedures) as contract codes. */
-const FROM_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
+export const FROM_TRPC_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>> = {
   PARSE_ERROR: 'validation_failed',
   BAD_REQUEST: 'validation_failed',
   UNAUTHORIZED: 'unauthorized',
@@ -46,79 +45,3 @@ export const INTERNAL_MESSAGE = 'Internal server error';
 
 export const toTrpcError = (error: DomainError): TRPCError =>
   new TRPCError({ code: ERROR_CODES[error.code].trpc, message: error.message, cause: error });
-
-interface ZodLikeIssue {
-  code?: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-}
-
-const isZodError = (cause: unknown): cause is Error & { issues: ZodLikeIssue[] } =>
-  cause instanceof Error &&
-  cause.name === 'ZodError' &&
-  Array.isArray((cause as { issues?: unknown }).issues);
-
-const toPath = (path: PropertyKey[]) => path.map((key) => (typeof key === 'number' ? key : String(key)));
-
-/**
- * Zod issues as `{path, message}`, an unknown key at its own path (one issue per key), at most
- * REQUEST_LIMITS.maxValidationIssues of them: a body of 100,000 unknown keys must not become a 5 MB answer.
- */
-function toIssues(issues: ZodLikeIssue[]): { issues: ValidationIssue[]; count: number } {
-  const listed: ValidationIssue[] = [];
-  let count = 0;
-  for (const issue of issues) {
-    const unknownKeys = issue.code === 'unrecognized_keys' && issue.keys ? issue.keys : undefined;
-    count += unknownKeys ? unknownKeys.length : 1;
-    for (
-      let i = 0;
-      listed.length < REQUEST_LIMITS.maxValidationIssues && i < (unknownKeys?.length ?? 1);
-      i++
-    ) {
-      const key = unknownKeys?.[i];
-      listed.push(
-        key === undefined
-          ? { path: toPath(issue.path), message: issue.message }
-          : { path: [...toPath(issue.path), key], message: 'Unknown field' },
-      );
-    }
-  }
-  return { issues: listed, count };
-}
-
-/**
- * The contract's error body for any error that reached tRPC: domain errors keep their code and details,
- * input validation lists its issues, anything unexpected becomes `internal` with no detail at all.
- */
-export function toErrorBody(error: TRPCError): ErrorBody & {
-  error: ApiErrorCode;
-  details: Record<string, unknown>;
-} {
-  const { cause } = error;
-  if (cause instanceof DomainError)
-    return { error: cause.code, message: cause.message, details: cause.details };
-  if (isZodError(cause)) {
-    const { issues, count } = toIssues(cause.issues);
-    return {
-      error: 'validation_failed',
-      message: 'Input validation failed',
-      details: validationDetails(issues, count),
-    };
-  }
-  if (isDatabaseUnavailable(cause))
-    return { error: 'unavailable', message: UNAVAILABLE_MESSAGE, details: {} };
-  const code = FROM_TRPC_CODE[error.code];
-  if (code === undefined) return { error: 'internal', message: INTERNAL_MESSAGE, details: {} };
-  if (error.code === 'PARSE_ERROR') {
-    return {
-      error: code,
-      message: 'Malformed JSON body',
-      details: validationDetails([{ path: [], message: 'Malformed JSON' }]),
-    };
-  }
-  if (error.code === 'UNSUPPORTED_MEDIA_TYPE') {
-    return { error: code, message: 'Request body must be application/json', details: {} };
-  }
-  return { error: code, message: error.message, details: {} };
-}

@@ -2,7 +2,7 @@ import { type BadStateReason, transformer } from '@campaigns/contract';
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from '../context';
-import { toErrorBody } from '../errors/mapping';
+import { internalErrorBody, toErrorBody } from '../errors/bodies';
 
 /**
  * Procedure metadata: the REST route, where it is not 200 the REST success status, and the scope the
@@ -31,9 +31,9 @@ const t = initTRPC
     // Live streams (campaigns.onEvent): a ping at least every 15 s (API.md, Live stream).
     sse: { ping: { enabled: true, intervalMs: 15_000 } },
     errorFormatter({ shape, error, ctx }) {
-      const body = toErrorBody(error);
       // As on REST: an internal error says only which request to look for in the logs.
-      if (body.error === 'internal' && ctx?.requestId) body.details = { request_id: ctx.requestId };
+      const body = toErrorBody(error);
+      if (body.error === 'internal') body.details = internalErrorBody(ctx?.requestId).details;
       return {
         ...shape,
         message: body.message,

@@ -108,6 +108,21 @@ describe('imports point down the package graph', () => {
     expect(external).toContain('@campaigns/core');
   });
 
+  it('error bodies are built in one module (packages/api/src/errors/bodies.ts)', async () => {
+    // An object literal with a contract code and a message is a hand-built body.
+    const BODY = /error:\s*'[a-z_]+',\s*message/;
+    const builders: string[] = [];
+    for (const dir of ['packages/core/src', 'packages/api/src', 'apps/server/src', 'apps/web/src']) {
+      for (const file of await sources(path.join(root, dir))) {
+        const relative = path.relative(root, file);
+        if (relative === 'packages/api/src/errors/bodies.ts') continue;
+        if (BODY.test(await readFile(file, 'utf8'))) builders.push(relative);
+      }
+    }
+    expect(builders).toEqual([]);
+    expect(BODY.test("send({ error: 'not_found', message: 'No such resource' })")).toBe(true);
+  });
+
   it('would catch one (the rule itself is checked)', () => {
     expect(TRANSPORT.test('@trpc/server')).toBe(true);
     expect(TRANSPORT.test('fastify')).toBe(true);
