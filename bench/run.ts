@@ -23,6 +23,8 @@
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
  *   BENCH_BEFORE         another checkout (installed): its service runs as surface `rest-before`
+ *   Surfaces trpc-adapter and trpc-batch-adapter are tRPC through tRPC's own adapter (TRPC_FAST_PATH=off);
+ *   not run unless named in BENCH_SURFACES.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -59,7 +61,19 @@ const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.u
 
 const OPS = ['schedule', 'addStep', 'get', 'list', 'update'] as const;
 type Op = (typeof OPS)[number];
-const SURFACES = ['floor', 'rest', 'trpc', 'trpc-batch', 'rest-limited', 'mirror', 'rest-before'] as const;
+const SURFACES = [
+  'floor',
+  'rest',
+  'trpc',
+  'trpc-batch',
+  'trpc-adapter',
+  'trpc-batch-adapter',
+  'rest-limited',
+  'mirror',
+  'rest-before',
+] as const;
+/** Whether a surface sends tRPC batches (of BENCH_BATCH calls). */
+const batched = (surface: Surface) => surface === 'trpc-batch' || surface === 'trpc-batch-adapter';
 type Surface = (typeof SURFACES)[number];
 const ACCESS = ['spread', 'contended'] as const;
 type Access = (typeof ACCESS)[number];
@@ -71,7 +85,12 @@ const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[]
 const ops = pick(process.env.BENCH_OPS, OPS);
 const surfaces = process.env.BENCH_SURFACES
   ? pick(process.env.BENCH_SURFACES, SURFACES)
-  : SURFACES.filter((surface) => surface !== 'mirror' && (surface !== 'rest-before' || BEFORE !== undefined));
+  : SURFACES.filter(
+      (surface) =>
+        surface !== 'mirror' &&
+        !surface.endsWith('-adapter') &&
+        (surface !== 'rest-before' || BEFORE !== undefined),
+    );
 const accesses = pick(process.env.BENCH_ACCESS, ACCESS);
 
 interface Request {
@@ -171,7 +190,7 @@ async function load(
 ): Promise<autocannon.Result> {
   let n = 0;
   let firstFailure: string | undefined;
-  const callsPerRequest = surface === 'trpc-batch' ? BATCH : 1;
+  const callsPerRequest = batched(surface) ? BATCH : 1;
   const next = (): Request => {
     const calls = Array.from({ length: callsPerRequest }, () => {
       n += 1;
@@ -179,12 +198,12 @@ async function load(
       return call(op, pool[index] as string, n);
     });
     if (!surface.startsWith('trpc')) return (calls[0] as (typeof calls)[number]).rest;
-    return trpcRequest(op, calls, surface === 'trpc-batch');
+    return trpcRequest(op, calls, batched(surface));
   };
   const instance = autocannon({
     url: `http://127.0.0.1:${port}`,
     // A batched request carries BATCH calls: as many calls in flight as the other surfaces.
-    connections: surface === 'trpc-batch' ? Math.max(1, Math.round(CONNECTIONS / BATCH)) : CONNECTIONS,
+    connections: batched(surface) ? Math.max(1, Math.round(CONNECTIONS / BATCH)) : CONNECTIONS,
     duration: seconds,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [
@@ -343,6 +362,17 @@ try {
     ports.trpc = port;
     ports['trpc-batch'] = port;
   }
+  if (needs('trpc-adapter', 'trpc-batch-adapter')) {
+    // TRPC_FAST_PATH=off: every call through tRPC's own Fastify adapter (the fast path's keep/drop).
+    const port = await start(
+      'service-adapter',
+      'apps/server/src/main.ts',
+      { ...serviceEnv('off'), TRPC_FAST_PATH: 'off' },
+      '/healthz',
+    );
+    ports['trpc-adapter'] = port;
+    ports['trpc-batch-adapter'] = port;
+  }
   if (needs('rest-limited')) {
     // The limiter on, at a limit the load never reaches: its cost, never a 429.
     ports['rest-limited'] = await start(
@@ -405,7 +435,7 @@ try {
             await resetSteps();
           }
           const result = await load(port, op, surface, access, pool, token, DURATION);
-          const perRequest = surface === 'trpc-batch' ? BATCH : 1;
+          const perRequest = batched(surface) ? BATCH : 1;
           const run: RunResult = {
             op,
             access,

@@ -74,6 +74,7 @@ const ConfigSchema = z.object({
     .refine((ms) => ms >= 1_000 && ms <= 3_600_000, 'must be between 1s and 1h')
     .default(60_000),
   TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(REQUEST_LIMITS.trpcMaxBatch),
+  TRPC_FAST_PATH: z.enum(['on', 'off']).default('on'),
   CORS_ORIGINS: origins.default([]),
   HSTS_MAX_AGE: durationOrOff
     .refine((ms) => ms === null || ms >= 1_000, 'must be at least 1s, or off')
@@ -152,6 +153,8 @@ export interface Config {
     requestTimeoutMs: number;
     /** Calls in one tRPC batch (TRPC_MAX_BATCH). */
     trpcMaxBatch: number;
+    /** Plain tRPC calls answered by the fast path (TRPC_FAST_PATH=on), else all by tRPC's adapter. */
+    trpcFastPath: boolean;
     /** Browser origins allowed to call the API (CORS); none by default. */
     corsOrigins: string[];
     /** Strict-Transport-Security max-age; null: no HSTS header (serve HTTPS before turning it on). */
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
       requestTimeoutMs: values.REQUEST_TIMEOUT,
       trpcMaxBatch: values.TRPC_MAX_BATCH,
+      trpcFastPath: values.TRPC_FAST_PATH === 'on',
       corsOrigins: values.CORS_ORIGINS,
       hstsMaxAgeSeconds: values.HSTS_MAX_AGE === null ? null : Math.round(values.HSTS_MAX_AGE / 1000),
     },

@@ -52,6 +52,8 @@ export interface AppOptions {
   keepAliveTimeoutMs?: number;
   /** Calls in one tRPC batch (TRPC_MAX_BATCH). Default 50. */
   trpcMaxBatch?: number;
+  /** Plain tRPC calls through trpc-fast-path.ts (TRPC_FAST_PATH); default on. */
+  trpcFastPath?: boolean;
   /** Browser origins allowed by CORS; none by default. */
   corsOrigins?: readonly string[];
   /** Strict-Transport-Security max-age in seconds; null or absent: no HSTS header. */
@@ -183,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       contextOf,
       onInternalError: logInternalError,
       maxBatchSize: options.trpcMaxBatch ?? REQUEST_LIMITS.trpcMaxBatch,
+      fastPath: options.trpcFastPath ?? true,
     }),
     { prefix: '/trpc' },
   );

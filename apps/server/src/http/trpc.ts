@@ -35,6 +35,8 @@ export interface TrpcOptions {
   onInternalError: (error: unknown, request: FastifyRequest) => void;
   /** Calls one batch may hold (TRPC_MAX_BATCH). */
   maxBatchSize: number;
+  /** Answer plain calls with trpc-fast-path.ts (TRPC_FAST_PATH); off: tRPC's adapter answers all. */
+  fastPath: boolean;
 }
 
 const isBatch = (request: FastifyRequest) => (request.query as Record<string, unknown>).batch === '1';
@@ -102,7 +104,8 @@ export function trpcPlugin(options: TrpcOptions) {
           return sendTrpcError(reply, toTrpcError(refused));
         }
         const ctx = await options.contextOf(request);
-        if (!ctx.auth.ok) await answerPlainCalls(request, reply, path, { ...fastPath, withoutInput: true });
+        if (!ctx.auth.ok && options.fastPath)
+          await answerPlainCalls(request, reply, path, { ...fastPath, withoutInput: true });
       },
       preHandler: async (request) => {
         const query = request.query as Record<string, unknown>;
@@ -113,7 +116,7 @@ export function trpcPlugin(options: TrpcOptions) {
       },
       handler: async (request, reply) => {
         const { path } = request.params;
-        const answered = await answerPlainCalls(request, reply, path, fastPath);
+        const answered = options.fastPath && (await answerPlainCalls(request, reply, path, fastPath));
         if (!answered) await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
       },
     });

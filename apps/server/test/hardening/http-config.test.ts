@@ -11,6 +11,7 @@ describe('HTTP hardening settings', () => {
       rateLimitPerMinute: 1200,
       requestTimeoutMs: 30_000,
       trpcMaxBatch: 50,
+      trpcFastPath: true,
       corsOrigins: [],
       hstsMaxAgeSeconds: null,
     });
@@ -23,6 +24,7 @@ describe('HTTP hardening settings', () => {
       RATE_LIMIT_PER_MINUTE: '60',
       REQUEST_TIMEOUT: '5s',
       TRPC_MAX_BATCH: '10',
+      TRPC_FAST_PATH: 'off',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/',
       HSTS_MAX_AGE: '365d',
     });
@@ -32,6 +34,7 @@ describe('HTTP hardening settings', () => {
       rateLimitPerMinute: 60,
       requestTimeoutMs: 5_000,
       trpcMaxBatch: 10,
+      trpcFastPath: false,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       hstsMaxAgeSeconds: 31_536_000,
     });
@@ -54,6 +57,7 @@ describe('HTTP hardening settings', () => {
     ['HSTS_MAX_AGE', 'forever'],
     ['REQUEST_TIMEOUT', 'never'],
     ['TRPC_MAX_BATCH', '0'],
+    ['TRPC_FAST_PATH', 'maybe'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`Invalid configuration[\\s\\S]*${name}`));
   });
