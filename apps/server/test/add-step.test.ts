@@ -1,5 +1,5 @@
 import type { CampaignStatus, Step } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createCampaign,
   draftWithSteps,
@@ -16,30 +16,21 @@ import {
   trpcFailure,
 } from './support/campaigns';
 import { TestClock } from './support/clock';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { useTestServer } from './support/use-test-server';
 
 // POST /v1/messaging/campaigns/{id}/steps — API.md "addStep", rule by rule, over REST and tRPC.
 
 const clock = new TestClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer({ clock });
 
 const VALID = { template_id: 'tpl_new', template_version_id: 'tplv_new' };
-const post = (id: string, body: unknown) => rest<Step>('POST', stepsPath(id), { token, body });
+const post = (id: string, body: unknown) =>
+  harness.rest<Step>('POST', stepsPath(id), { token: harness.token, body });
 const templates = (steps: Step[]) => steps.map((step) => step.template_id);
 
 describe('inserting', () => {
   it('returns 201 and the step, with delay_minutes 0 and variables {} by default', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const response = await post(campaign.id, { position: 0, ...VALID });
     expect(response.status, response.text).toBe(201);
     expect(response.body).toEqual({
@@ -51,24 +42,24 @@ describe('inserting', () => {
       delay_minutes: 0,
       variables: {},
     });
-    const stored = await server.db.step.findUniqueOrThrow({ where: { id: response.body.id } });
+    const stored = await harness.server.db.step.findUniqueOrThrow({ where: { id: response.body.id } });
     expect(stored).toMatchObject({ delayMinutes: 0, variables: {} });
   });
 
   it('stores delay_minutes and variables as given', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const variables = { first_name: 'Ada', nested: { list: [1, 'two', null], flag: true } };
     const response = await post(campaign.id, { position: 0, ...VALID, delay_minutes: 525_600, variables });
     expect(response.status, response.text).toBe(201);
     expect(response.body).toMatchObject({ delay_minutes: 525_600, variables });
-    expect((await listSteps(rest, token, campaign.id))[0]).toEqual(response.body);
+    expect((await listSteps(harness.rest, harness.token, campaign.id))[0]).toEqual(response.body);
   });
 
   it('appends at position = n', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 3);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 3);
     const response = await post(campaign.id, { position: 3, ...VALID });
     expect(response.status, response.text).toBe(201);
-    expect(templates(await listSteps(rest, token, campaign.id))).toEqual([
+    expect(templates(await listSteps(harness.rest, harness.token, campaign.id))).toEqual([
       'tpl_0',
       'tpl_1',
       'tpl_2',
@@ -77,29 +68,29 @@ describe('inserting', () => {
   });
 
   it('inserts at position 0 and moves every step one place down', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 3);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 3);
     const response = await post(campaign.id, { position: 0, ...VALID });
     expect(response.body.position).toBe(0);
-    const after = await listSteps(rest, token, campaign.id);
+    const after = await listSteps(harness.rest, harness.token, campaign.id);
     expect(templates(after)).toEqual(['tpl_new', 'tpl_0', 'tpl_1', 'tpl_2']);
     expect(after.map((step) => step.position)).toEqual([0, 1, 2, 3]);
     expect(after.slice(1).map((step) => step.id)).toEqual(steps.map((step) => step.id));
   });
 
   it('inserts in the middle: steps at and after p move down, steps before stay', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 4);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 4);
     const response = await post(campaign.id, { position: 2, ...VALID });
     expect(response.body.position).toBe(2);
-    const after = await listSteps(rest, token, campaign.id);
+    const after = await listSteps(harness.rest, harness.token, campaign.id);
     expect(templates(after)).toEqual(['tpl_0', 'tpl_1', 'tpl_new', 'tpl_2', 'tpl_3']);
     expect(after.map((step) => step.position)).toEqual(range(5));
   });
 
   it("moves the campaign's updated_at", async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const now = clock.advance(1_000);
     await post(campaign.id, { position: 0, ...VALID });
-    const after = await getCampaign(rest, token, campaign.id);
+    const after = await getCampaign(harness.rest, harness.token, campaign.id);
     expect(after.updated_at).toBe(now.toISOString());
     expect(after.updated_at > campaign.updated_at).toBe(true);
   });
@@ -113,18 +104,18 @@ describe('position rules (412 bad_state)', () => {
   ])(
     'with %i steps, position %i is position_out_of_range with max_position = n, nothing changed',
     async (n, p) => {
-      const { campaign } = await draftWithSteps(server.db, rest, token, n);
-      const before = await snapshot(server.db, campaign.id);
+      const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, n);
+      const before = await snapshot(harness.server.db, campaign.id);
       const response = await post(campaign.id, { position: p, ...VALID });
       expectErrorBody(response, 412, 'bad_state', { reason: 'position_out_of_range', max_position: n });
-      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
     },
   );
 
   it('allows 100 steps and refuses the 101st with step_limit_reached, limit 100', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const now = clock.now();
-    await server.db.step.createMany({
+    await harness.server.db.step.createMany({
       data: range(99).map((k) => ({
         id: `stp_${k.toString(16).padStart(32, '0')}`,
         campaignId: campaign.id,
@@ -138,24 +129,24 @@ describe('position rules (412 bad_state)', () => {
     const hundredth = await post(campaign.id, { position: 99, ...VALID });
     expect(hundredth.status, hundredth.text).toBe(201);
 
-    const before = await snapshot(server.db, campaign.id);
+    const before = await snapshot(harness.server.db, campaign.id);
     for (const position of [0, 100]) {
       const response = await post(campaign.id, { position, ...VALID });
       expectErrorBody(response, 412, 'bad_state', { reason: 'step_limit_reached', limit: 100 });
     }
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
-    expect(await storedPositions(server.db, campaign.id)).toEqual(range(100));
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual(range(100));
   });
 
   it.each<CampaignStatus>(['scheduled', 'sending', 'sent', 'cancelled'])(
     'refuses a %s campaign with {reason: invalid_status, status}, nothing changed',
     async (status) => {
-      const { campaign } = await draftWithSteps(server.db, rest, token, 1);
-      await forceStatus(server.db, campaign.id, status);
-      const before = await snapshot(server.db, campaign.id);
+      const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+      await forceStatus(harness.server.db, campaign.id, status);
+      const before = await snapshot(harness.server.db, campaign.id);
       const response = await post(campaign.id, { position: 0, ...VALID });
       expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status });
-      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
     },
   );
 });
@@ -191,27 +182,27 @@ describe('validation (400 validation_failed, nothing changed)', () => {
       ['variables'],
     ],
   ])('refuses %s', async (_label, body, path) => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 1);
-    const before = await snapshot(server.db, campaign.id);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+    const before = await snapshot(harness.server.db, campaign.id);
     expectValidationIssueAt(await post(campaign.id, body), path);
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 
   it('accepts variables of exactly 32 KiB', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const response = await post(campaign.id, { position: 0, ...VALID, variables: variablesOfSize(32 * KiB) });
     expect(response.status, response.text).toBe(201);
   });
 
   it('refuses a body that is not JSON', async () => {
-    const campaign = await createCampaign(rest, token);
-    const response = await rest('POST', stepsPath(campaign.id), {
-      token,
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const response = await harness.rest('POST', stepsPath(campaign.id), {
+      token: harness.token,
       raw: 'position=0',
       headers: { 'content-type': 'application/json' },
     });
     expectErrorBody(response, 400, 'validation_failed');
-    expect(await storedPositions(server.db, campaign.id)).toEqual([]);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual([]);
   });
 });
 
@@ -224,21 +215,21 @@ describe('not found (404)', () => {
   });
 
   it("answers 404 for another brand's campaign and adds nothing", async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 1);
-    const other = await server.token({ brand: 'brand_other' });
-    const response = await rest('POST', stepsPath(campaign.id), {
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+    const other = await harness.server.token({ brand: 'brand_other' });
+    const response = await harness.rest('POST', stepsPath(campaign.id), {
       token: other,
       body: { position: 0, ...VALID },
     });
     expectErrorBody(response, 404, 'not_found');
-    expect(await storedPositions(server.db, campaign.id)).toEqual([0]);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual([0]);
   });
 });
 
 describe('over tRPC (campaigns.addStep)', () => {
   it('inserts and shifts, with defaults', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 2);
-    const client = server.client(token);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const client = harness.server.client(harness.token);
     const step = await client.campaigns.addStep.mutate({ id: campaign.id, position: 1, ...VALID });
     expect(step).toMatchObject({ position: 1, delay_minutes: 0, variables: {}, campaign_id: campaign.id });
     const { items } = await client.campaigns.listSteps.query({ id: campaign.id });
@@ -246,19 +237,23 @@ describe('over tRPC (campaigns.addStep)', () => {
   });
 
   it('answers PRECONDITION_FAILED with position_out_of_range and max_position', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 2);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
     const data = await trpcFailure(
-      server.client(token).campaigns.addStep.mutate({ id: campaign.id, position: 3, ...VALID }),
+      harness.server
+        .client(harness.token)
+        .campaigns.addStep.mutate({ id: campaign.id, position: 3, ...VALID }),
     );
     expect(data).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
     expect(data.details).toEqual({ reason: 'position_out_of_range', max_position: 2 });
   });
 
   it('answers PRECONDITION_FAILED with invalid_status once the campaign left draft', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 1);
-    await forceStatus(server.db, campaign.id, 'scheduled');
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+    await forceStatus(harness.server.db, campaign.id, 'scheduled');
     const data = await trpcFailure(
-      server.client(token).campaigns.addStep.mutate({ id: campaign.id, position: 0, ...VALID }),
+      harness.server
+        .client(harness.token)
+        .campaigns.addStep.mutate({ id: campaign.id, position: 0, ...VALID }),
     );
     expect(data).toMatchObject({
       code: 'PRECONDITION_FAILED',
@@ -267,8 +262,8 @@ describe('over tRPC (campaigns.addStep)', () => {
   });
 
   it('answers BAD_REQUEST for unknown keys and wrong types, even after REST traffic', async () => {
-    const campaign = await createCampaign(rest, token);
-    const client = server.client(token);
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const client = harness.server.client(harness.token);
     const unknownKey = await trpcFailure(
       // @ts-expect-error an unknown key is a type error for typed callers, and a 400 for the rest
       client.campaigns.addStep.mutate({ id: campaign.id, position: 0, ...VALID, colour: 'red' }),
@@ -281,6 +276,6 @@ describe('over tRPC (campaigns.addStep)', () => {
       client.campaigns.addStep.mutate({ id: campaign.id, position: '0', ...VALID }),
     );
     expect(wrongType).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
-    expect(await storedPositions(server.db, campaign.id)).toEqual([]);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual([]);
   });
 });

@@ -1,27 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { type CampaignsClientError, createCampaignsClient, isCampaignsClientError } from '@campaigns/client';
+import { createCampaignsClient } from '@campaigns/client';
 import { SCOPES } from '@campaigns/contract';
 import { type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/harness';
-import { type Rest, type RestResponse, restClient } from './support/rest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectError, trpcClientError } from './support/campaigns';
+import { TEST_JWT_SECRET } from './support/harness';
+import { useTestServer } from './support/use-test-server';
 
 // API.md, Authentication and tenancy + Errors (401/403/404): over REST and over the typed tRPC client.
 
 const CAMPAIGNS = '/v1/messaging/campaigns';
-const ERROR_KEYS = ['details', 'error', 'message'];
 const future = () => new Date(Date.now() + 3_600_000).toISOString();
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const missingId = () => `cmp_${randomBytes(16).toString('hex')}`;
 
-let server: TestServer;
-let rest: Rest;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-});
-afterAll(() => server?.close());
+const harness = useTestServer();
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -96,35 +89,10 @@ const BAD_CREDENTIALS: Array<{ name: string; header: () => Promise<string | unde
   },
 ];
 
-/** Asserts the contract's error body and returns it. */
-function expectError(response: RestResponse, status: number, error: string) {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const body = response.body as { error: string; message: string; details: Record<string, unknown> };
-  expect(Object.keys(body).sort()).toEqual(ERROR_KEYS);
-  expect(body.error).toBe(error);
-  expect(typeof body.message).toBe('string');
-  expect(body.message.length).toBeGreaterThan(0);
-  expect(body.details).toBeTypeOf('object');
-  expect(body.details).not.toBeNull();
-  return body;
-}
-
-/** The rejection of a tRPC call, as the typed client error. */
-async function trpcFailure(call: Promise<unknown>): Promise<CampaignsClientError> {
-  const outcome = await call.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected the call to fail, got ${JSON.stringify(outcome.value)}`);
-  if (!isCampaignsClientError(outcome.error)) throw outcome.error;
-  return outcome.error;
-}
-
 /** A typed client that sends exactly this Authorization header (or none). */
 function clientWithHeader(header: string | undefined) {
   return createCampaignsClient({
-    url: server.url,
+    url: harness.server.url,
     token: '',
     batch: false,
     fetch: (input, init) => {
@@ -137,7 +105,7 @@ function clientWithHeader(header: string | undefined) {
 }
 
 async function createCampaign(token: string, name = 'Auth check'): Promise<string> {
-  const created = await rest<{ id: string }>('POST', CAMPAIGNS, {
+  const created = await harness.rest<{ id: string }>('POST', CAMPAIGNS, {
     token,
     body: { name, segment_id: 'seg_1' },
   });
@@ -148,7 +116,7 @@ async function createCampaign(token: string, name = 'Auth check'): Promise<strin
 describe('401 unauthorized', () => {
   it('a valid token is accepted on both surfaces (the control for the cases below)', async () => {
     const header = `Bearer ${await sign(goodClaims())}`;
-    const listed = await rest('GET', CAMPAIGNS, { headers: { authorization: header } });
+    const listed = await harness.rest('GET', CAMPAIGNS, { headers: { authorization: header } });
     expect(listed.status).toBe(200);
     await expect(clientWithHeader(header).campaigns.list.query({})).resolves.toHaveProperty('items');
   });
@@ -158,27 +126,32 @@ describe('401 unauthorized', () => {
     async ({ header }) => {
       const value = await header();
       const headers: Record<string, string> = value === undefined ? {} : { authorization: value };
-      const before = await server.db.campaign.count();
+      const before = await harness.server.db.campaign.count();
 
-      const read = await rest('GET', CAMPAIGNS, { headers });
+      const read = await harness.rest('GET', CAMPAIGNS, { headers });
       expectError(read, 401, 'unauthorized');
       expect(read.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
 
-      const write = await rest('POST', CAMPAIGNS, { headers, body: { name: 'Never', segment_id: 'seg_1' } });
+      const write = await harness.rest('POST', CAMPAIGNS, {
+        headers,
+        body: { name: 'Never', segment_id: 'seg_1' },
+      });
       expectError(write, 401, 'unauthorized');
       expect(write.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
-      expect(await server.db.campaign.count()).toBe(before);
+      expect(await harness.server.db.campaign.count()).toBe(before);
     },
   );
 
   it.each(BAD_CREDENTIALS)('tRPC: $name ⇒ UNAUTHORIZED with error "unauthorized"', async ({ header }) => {
     const client = clientWithHeader(await header());
-    const failure = await trpcFailure(client.campaigns.list.query({}));
+    const failure = await trpcClientError(client.campaigns.list.query({}));
     expect(failure.data?.code).toBe('UNAUTHORIZED');
     expect(failure.data?.httpStatus).toBe(401);
     expect(failure.data?.error).toBe('unauthorized');
 
-    const write = await trpcFailure(client.campaigns.create.mutate({ name: 'Never', segment_id: 'seg_1' }));
+    const write = await trpcClientError(
+      client.campaigns.create.mutate({ name: 'Never', segment_id: 'seg_1' }),
+    );
     expect(write.data?.code).toBe('UNAUTHORIZED');
     expect(write.data?.error).toBe('unauthorized');
   });
@@ -187,7 +160,7 @@ describe('401 unauthorized', () => {
     const expired = `Bearer ${await sign({ ...goodClaims(), exp: nowSeconds() - 60 })}`;
     const messages = await Promise.all(
       [undefined, 'Basic x', 'Bearer abc.def.ghi', expired].map(async (header) => {
-        const response = await rest('GET', CAMPAIGNS, {
+        const response = await harness.rest('GET', CAMPAIGNS, {
           headers: header === undefined ? {} : { authorization: header },
         });
         return expectError(response, 401, 'unauthorized').message;
@@ -198,72 +171,77 @@ describe('401 unauthorized', () => {
   });
 
   it('authentication comes before validation: an invalid body without a token is 401, not 400', async () => {
-    const response = await rest('POST', `${CAMPAIGNS}/${missingId()}/steps`, { body: { position: 'x' } });
+    const response = await harness.rest('POST', `${CAMPAIGNS}/${missingId()}/steps`, {
+      body: { position: 'x' },
+    });
     expectError(response, 401, 'unauthorized');
   });
 });
 
 describe('403 forbidden: a valid token without the needed scope', () => {
   it('a read-only token cannot write (REST and tRPC), and nothing is written', async () => {
-    const readOnly = await server.token({ scopes: [SCOPES.read] });
-    const id = await createCampaign(await server.token());
-    const before = await server.db.campaign.count();
+    const readOnly = await harness.server.token({ scopes: [SCOPES.read] });
+    const id = await createCampaign(await harness.server.token());
+    const before = await harness.server.db.campaign.count();
 
-    const create = await rest('POST', CAMPAIGNS, {
+    const create = await harness.rest('POST', CAMPAIGNS, {
       token: readOnly,
       body: { name: 'No', segment_id: 'seg_1' },
     });
     expect(expectError(create, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.write });
-    const schedule = await rest('POST', `${CAMPAIGNS}/${id}/schedule`, {
+    const schedule = await harness.rest('POST', `${CAMPAIGNS}/${id}/schedule`, {
       token: readOnly,
       body: { scheduled_at: future() },
     });
     expect(expectError(schedule, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.write });
-    const step = await rest('POST', `${CAMPAIGNS}/${id}/steps`, {
+    const step = await harness.rest('POST', `${CAMPAIGNS}/${id}/steps`, {
       token: readOnly,
       body: { position: 0, template_id: 't', template_version_id: 'v' },
     });
     expect(expectError(step, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.write });
 
-    const failure = await trpcFailure(
-      server.client(readOnly).campaigns.create.mutate({ name: 'No', segment_id: 'seg_1' }),
+    const failure = await trpcClientError(
+      harness.server.client(readOnly).campaigns.create.mutate({ name: 'No', segment_id: 'seg_1' }),
     );
     expect(failure.data?.code).toBe('FORBIDDEN');
     expect(failure.data?.error).toBe('forbidden');
     expect(failure.data?.details).toEqual({ required_scope: SCOPES.write });
 
-    expect(await server.db.campaign.count()).toBe(before);
-    expect(await server.db.step.count({ where: { campaignId: id } })).toBe(0);
+    expect(await harness.server.db.campaign.count()).toBe(before);
+    expect(await harness.server.db.step.count({ where: { campaignId: id } })).toBe(0);
 
     // ... but it can read.
-    expect((await rest('GET', `${CAMPAIGNS}/${id}`, { token: readOnly })).status).toBe(200);
+    expect((await harness.rest('GET', `${CAMPAIGNS}/${id}`, { token: readOnly })).status).toBe(200);
   });
 
   it('a write-only token cannot read (REST and tRPC)', async () => {
-    const writeOnly = await server.token({ scopes: [SCOPES.write] });
+    const writeOnly = await harness.server.token({ scopes: [SCOPES.write] });
     const id = await createCampaign(writeOnly);
 
     for (const path of [CAMPAIGNS, `${CAMPAIGNS}/${id}`, `${CAMPAIGNS}/${id}/steps`]) {
-      const response = await rest('GET', path, { token: writeOnly });
+      const response = await harness.rest('GET', path, { token: writeOnly });
       expect(expectError(response, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.read });
     }
-    const failure = await trpcFailure(server.client(writeOnly).campaigns.get.query({ id }));
+    const failure = await trpcClientError(harness.server.client(writeOnly).campaigns.get.query({ id }));
     expect(failure.data?.code).toBe('FORBIDDEN');
     expect(failure.data?.error).toBe('forbidden');
     expect(failure.data?.details).toEqual({ required_scope: SCOPES.read });
   });
 
   it('a token with no scope at all can do nothing', async () => {
-    const none = await server.token({ scopes: [] });
-    const read = await rest('GET', CAMPAIGNS, { token: none });
+    const none = await harness.server.token({ scopes: [] });
+    const read = await harness.rest('GET', CAMPAIGNS, { token: none });
     expect(expectError(read, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.read });
-    const write = await rest('POST', CAMPAIGNS, { token: none, body: { name: 'No', segment_id: 'seg_1' } });
+    const write = await harness.rest('POST', CAMPAIGNS, {
+      token: none,
+      body: { name: 'No', segment_id: 'seg_1' },
+    });
     expect(expectError(write, 403, 'forbidden').details).toEqual({ required_scope: SCOPES.write });
   });
 
   it('scopes are whole words: a scope that merely contains the needed one does not count', async () => {
     const token = await sign({ ...goodClaims(), scope: `${SCOPES.read}x ${SCOPES.write}:admin` });
-    const response = await rest('GET', CAMPAIGNS, { headers: { authorization: `Bearer ${token}` } });
+    const response = await harness.rest('GET', CAMPAIGNS, { headers: { authorization: `Bearer ${token}` } });
     expectError(response, 403, 'forbidden');
   });
 });
@@ -275,10 +253,10 @@ describe('tenancy: another brand’s campaign answers exactly like a missing one
   let stepId: string;
 
   beforeAll(async () => {
-    ownerToken = await server.token({ brand: 'brand_owner', sub: 'owner' });
-    intruderToken = await server.token({ brand: 'brand_intruder', sub: 'intruder' });
+    ownerToken = await harness.server.token({ brand: 'brand_owner', sub: 'owner' });
+    intruderToken = await harness.server.token({ brand: 'brand_intruder', sub: 'intruder' });
     campaignId = await createCampaign(ownerToken, 'Owner’s');
-    const step = await rest<{ id: string }>('POST', `${CAMPAIGNS}/${campaignId}/steps`, {
+    const step = await harness.rest<{ id: string }>('POST', `${CAMPAIGNS}/${campaignId}/steps`, {
       token: ownerToken,
       body: { position: 0, template_id: 'tpl_1', template_version_id: 'tplv_1' },
     });
@@ -322,15 +300,15 @@ describe('tenancy: another brand’s campaign answers exactly like a missing one
   it.each(OPERATIONS)(
     'REST $name: same 404 body as for a missing campaign',
     async ({ method, path, body }) => {
-      const foreign = await rest(method, path(campaignId, stepId), { token: intruderToken, body });
-      const missing = await rest(method, path(missingId(), stepId), { token: intruderToken, body });
+      const foreign = await harness.rest(method, path(campaignId, stepId), { token: intruderToken, body });
+      const missing = await harness.rest(method, path(missingId(), stepId), { token: intruderToken, body });
       expect(expectError(foreign, 404, 'not_found')).toEqual(expectError(missing, 404, 'not_found'));
       expect(foreign.headers.get('www-authenticate')).toBeNull();
     },
   );
 
   it('tRPC get/schedule/addStep/listSteps: NOT_FOUND exactly as for a missing campaign', async () => {
-    const client = server.client(intruderToken);
+    const client = harness.server.client(intruderToken);
     const calls: Array<(id: string) => Promise<unknown>> = [
       (id) => client.campaigns.get.query({ id }),
       (id) => client.campaigns.schedule.mutate({ id, scheduled_at: future() }),
@@ -340,8 +318,8 @@ describe('tenancy: another brand’s campaign answers exactly like a missing one
       (id) => client.campaigns.cancel.mutate({ id }),
     ];
     for (const call of calls) {
-      const foreign = await trpcFailure(call(campaignId));
-      const missing = await trpcFailure(call(missingId()));
+      const foreign = await trpcClientError(call(campaignId));
+      const missing = await trpcClientError(call(missingId()));
       expect(foreign.data?.code).toBe('NOT_FOUND');
       expect(foreign.data?.error).toBe('not_found');
       expect({ message: foreign.message, details: foreign.data?.details }).toEqual({
@@ -352,19 +330,21 @@ describe('tenancy: another brand’s campaign answers exactly like a missing one
   });
 
   it('the intruder’s attempts changed nothing, and its list does not show the campaign', async () => {
-    const owned = await rest<{ status: string; name: string }>('GET', `${CAMPAIGNS}/${campaignId}`, {
+    const owned = await harness.rest<{ status: string; name: string }>('GET', `${CAMPAIGNS}/${campaignId}`, {
       token: ownerToken,
     });
     expect(owned.status).toBe(200);
     expect(owned.body).toMatchObject({ status: 'draft', name: 'Owner’s' });
-    const steps = await rest<{ items: Array<{ id: string; template_id: string }> }>(
+    const steps = await harness.rest<{ items: Array<{ id: string; template_id: string }> }>(
       'GET',
       `${CAMPAIGNS}/${campaignId}/steps`,
       { token: ownerToken },
     );
     expect(steps.body.items).toEqual([expect.objectContaining({ id: stepId, template_id: 'tpl_1' })]);
 
-    const listed = await rest<{ items: Array<{ id: string }> }>('GET', CAMPAIGNS, { token: intruderToken });
+    const listed = await harness.rest<{ items: Array<{ id: string }> }>('GET', CAMPAIGNS, {
+      token: intruderToken,
+    });
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((campaign) => campaign.id)).not.toContain(campaignId);
   });

@@ -1,22 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { COMMITTED_OPENAPI_BASE_URL } from '@campaigns/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/use-test-server';
 
 // A running server serves the committed document (openapi/openapi.json), with its own public URL as
 // the server: callers and SDK generators see one and the same API description.
 
 const COMMITTED = new URL('../../../openapi/openapi.json', import.meta.url);
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const harness = useTestServer();
 
 describe('/openapi.json', () => {
   it('is the committed document, byte for byte once pretty-printed, but for its server URL', async () => {
-    const response = await fetch(`${server.url}/openapi.json`);
+    const response = await fetch(`${harness.server.url}/openapi.json`);
     expect(response.status).toBe(200);
     const served = (await response.json()) as { servers?: unknown };
     const committedText = readFileSync(COMMITTED, 'utf8');

@@ -3,9 +3,10 @@ import { SCOPES } from '@campaigns/contract';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './support/harness';
+import { restClient } from './support/rest';
+import { useTestServer } from './support/use-test-server';
 
 // API.md, Surfaces: `/openapi.json` describes the REST surface truthfully, and `/docs` renders it.
 
@@ -133,21 +134,17 @@ const CODE_OF_STATUS: Record<string, string> = {
   '503': 'unavailable',
 };
 
-let server: TestServer;
-let rest: Rest;
+const harness = useTestServer();
 let document: OpenApiDocument;
 let source: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  const response = await rest<OpenApiDocument>('GET', '/openapi.json');
+  const response = await harness.rest<OpenApiDocument>('GET', '/openapi.json');
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   document = response.body;
   source = response.text;
 });
-afterAll(() => server?.close());
 
 const allOperations = () =>
   Object.entries(document.paths).flatMap(([path, item]) =>
@@ -372,11 +369,15 @@ describe('operations', () => {
   });
 
   it('the declared scope is the one the server asks for: a read-only token creating gets 403 naming it', async () => {
-    const readOnly = await server.token({ scopes: [SCOPES.read] });
-    const refused = await rest<{ details: { required_scope: string } }>('POST', '/v1/messaging/campaigns', {
-      token: readOnly,
-      body: { name: 'x', segment_id: 's' },
-    });
+    const readOnly = await harness.server.token({ scopes: [SCOPES.read] });
+    const refused = await harness.rest<{ details: { required_scope: string } }>(
+      'POST',
+      '/v1/messaging/campaigns',
+      {
+        token: readOnly,
+        body: { name: 'x', segment_id: 's' },
+      },
+    );
     expect(refused.status).toBe(403);
     expect([{ bearerAuth: [refused.body.details.required_scope] }]).toEqual(
       operation('createCampaign').security,
@@ -441,13 +442,13 @@ describe('schemas agree with the seeds', () => {
       expect(check(value), `${name}: ${JSON.stringify(check.errors)}`).toBe(true);
     };
 
-    const token = await server.token();
-    const campaign = await rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
+    const token = await harness.server.token();
+    const campaign = await harness.rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
       token,
       body: { name: 'Documented', segment_id: 'seg_1' },
     });
     validate('Campaign', campaign.body);
-    const step = await rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/steps`, {
+    const step = await harness.rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/steps`, {
       token,
       body: {
         position: 0,
@@ -457,25 +458,29 @@ describe('schemas agree with the seeds', () => {
       },
     });
     validate('Step', step.body);
-    const scheduled = await rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/schedule`, {
+    const scheduled = await harness.rest('POST', `/v1/messaging/campaigns/${campaign.body.id}/schedule`, {
       token,
       body: { scheduled_at: new Date(Date.now() + 3_600_000).toISOString() },
     });
     expect(scheduled.status).toBe(200);
     validate('Campaign', scheduled.body);
-    const missing = await rest('GET', '/v1/messaging/campaigns/cmp_00000000000000000000000000000000', {
-      token,
-    });
+    const missing = await harness.rest(
+      'GET',
+      '/v1/messaging/campaigns/cmp_00000000000000000000000000000000',
+      {
+        token,
+      },
+    );
     validate('ErrorResponse', missing.body);
   });
 });
 
 describe('/docs', () => {
   it('renders an HTML reference page for /openapi.json whose script is served here, not from a CDN', async () => {
-    const redirect = await fetch(`${server.url}/docs`, { redirect: 'manual' });
+    const redirect = await fetch(`${harness.server.url}/docs`, { redirect: 'manual' });
     expect([200, 301, 302, 308]).toContain(redirect.status);
 
-    const page = await fetch(`${server.url}/docs/`);
+    const page = await fetch(`${harness.server.url}/docs/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
@@ -484,15 +489,16 @@ describe('/docs', () => {
     const sources = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1] ?? '');
     expect(sources.length).toBeGreaterThan(0);
     for (const src of sources) {
-      const url = new URL(src, `${server.url}/docs/`);
-      expect(url.origin, `${src} must be served by this server`).toBe(server.url);
+      const url = new URL(src, `${harness.server.url}/docs/`);
+      expect(url.origin, `${src} must be served by this server`).toBe(harness.server.url);
       const asset = await fetch(url);
       expect(asset.status, src).toBe(200);
       expect(asset.headers.get('content-type')).toMatch(/javascript/);
       expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
     const stylesheets = [...html.matchAll(/<link[^>]*\shref="([^"]+)"/g)].map((match) => match[1] ?? '');
-    for (const href of stylesheets) expect(new URL(href, `${server.url}/docs/`).origin).toBe(server.url);
+    for (const href of stylesheets)
+      expect(new URL(href, `${harness.server.url}/docs/`).origin).toBe(harness.server.url);
   });
 });
 

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { beforeAll, expect, it } from 'vitest';
+import { useTestServer } from './support/use-test-server';
 
 // trpc-to-openapi merges path parameters over the body: without a guard, `{"id": …}` in a body would be
 // silently replaced by the path's id instead of being rejected like any other unknown key.
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer();
 let campaignId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token();
-  const created = await rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
-    token,
+  const created = await harness.rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
+    token: harness.token,
     body: { name: 'Path params', segment_id: 'seg_1' },
   });
   campaignId = created.body.id;
 });
-afterAll(() => server?.close());
 
 it.each([
   [
@@ -39,20 +32,23 @@ it.each([
 ])(
   'a body key named like the path parameter %s is an unknown field, and nothing is written',
   async (key, body) => {
-    const response = await rest('POST', `/v1/messaging/campaigns/${campaignId}/steps`, { token, body });
+    const response = await harness.rest('POST', `/v1/messaging/campaigns/${campaignId}/steps`, {
+      token: harness.token,
+      body,
+    });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       error: 'validation_failed',
       message: 'Input validation failed',
       details: { issues: [{ path: [key], message: 'Unknown field' }], issue_count: 1 },
     });
-    expect(await server.db.step.count({ where: { campaignId } })).toBe(0);
+    expect(await harness.server.db.step.count({ where: { campaignId } })).toBe(0);
   },
 );
 
 it('the same body without the path key is accepted', async () => {
-  const response = await rest('POST', `/v1/messaging/campaigns/${campaignId}/steps`, {
-    token,
+  const response = await harness.rest('POST', `/v1/messaging/campaigns/${campaignId}/steps`, {
+    token: harness.token,
     body: { position: 0, template_id: 't', template_version_id: 'v' },
   });
   expect(response.status).toBe(201);

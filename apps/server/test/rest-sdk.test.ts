@@ -6,8 +6,8 @@ import {
   type RestClient,
   type Step,
 } from '@campaigns/rest-sdk';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { useTestServer } from './support/use-test-server';
 
 // The generated REST SDK (@campaigns/rest-sdk) against the live server: what its types promise is what
 // the server answers, successes and errors alike.
@@ -15,14 +15,12 @@ import { startTestServer, type TestServer } from './support/harness';
 const MISSING_ID = 'cmp_00000000000000000000000000000000';
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
-let server: TestServer;
+const harness = useTestServer();
 let client: RestClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = createRestClient({ baseUrl: server.url, token: await server.token() });
+  client = createRestClient({ baseUrl: harness.server.url, token: await harness.server.token() });
 });
-afterAll(() => server?.close());
 
 async function createDraft(name: string): Promise<Campaign> {
   const { data, response } = await client.POST('/v1/messaging/campaigns', {
@@ -136,7 +134,7 @@ describe('the REST SDK against the live server', () => {
   });
 
   it('401: without a token, the error body comes back typed as well', async () => {
-    const anonymous = createRestClient({ baseUrl: `${server.url}/` });
+    const anonymous = createRestClient({ baseUrl: `${harness.server.url}/` });
     const { error, response } = await anonymous.GET('/v1/messaging/campaigns');
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');

@@ -3,34 +3,29 @@ import { request as httpRequest } from 'node:http';
 import { isCampaignsClientError } from '@campaigns/client';
 import { withAdminClient } from '@campaigns/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { expectError as expectContractError } from './support/campaigns';
 import { startTestServer, type TestServer } from './support/harness';
 import { type Rest, type RestResponse, restClient } from './support/rest';
+import { useTestServer } from './support/use-test-server';
 
 // API.md, Conventions and Errors: whatever a caller sends, a /v1 answer is the contract's error body
 // with the right 4xx status, never a 5xx, a stack trace or SQL.
 
 const CAMPAIGNS = '/v1/messaging/campaigns';
-const ERROR_KEYS = ['details', 'error', 'message'];
 const future = () => new Date(Date.now() + 3_600_000).toISOString();
 const missingId = () => `cmp_${randomBytes(16).toString('hex')}`;
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer();
 let draftId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token();
-  const created = await rest<{ id: string }>('POST', CAMPAIGNS, {
-    token,
+  const created = await harness.rest<{ id: string }>('POST', CAMPAIGNS, {
+    token: harness.token,
     body: { name: 'Robust', segment_id: 's' },
   });
   expect(created.status).toBe(201);
   draftId = created.body.id;
 });
-afterAll(() => server?.close());
 
 /** Stack frames, SQL, ORM and file-system internals: none may reach a caller. */
 const LEAKS = [
@@ -47,18 +42,10 @@ function expectNoLeak(text: string) {
   for (const leak of LEAKS) expect(text, `response leaks ${leak}`).not.toMatch(leak);
 }
 
-/** Asserts the contract's error body (and nothing leaked) and returns it. */
+/** A contract error (support/campaigns.ts) that also leaks nothing (no stack, SQL or secret). */
 function expectError(response: RestResponse, status: number, error: string) {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const body = response.body as { error: string; message: string; details: Record<string, unknown> };
-  expect(Object.keys(body).sort()).toEqual(ERROR_KEYS);
-  expect(body.error).toBe(error);
-  expect(typeof body.message).toBe('string');
-  expect(body.details).toBeTypeOf('object');
-  expect(body.details).not.toBeNull();
   expectNoLeak(response.text);
-  return body;
+  return expectContractError(response, status, error);
 }
 
 /**
@@ -70,7 +57,7 @@ function rawRequest(
   path: string,
   options: { body?: string; headers?: Record<string, string> } = {},
 ) {
-  const url = new URL(server.url);
+  const url = new URL(harness.server.url);
   return new Promise<RestResponse>((resolve, reject) => {
     const req = httpRequest(
       {
@@ -80,7 +67,7 @@ function rawRequest(
         path,
         agent: false,
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${harness.token}`,
           ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...options.headers,
         },
@@ -122,14 +109,14 @@ describe('request bodies that are not a JSON object', () => {
     ['JSON true', 'true'],
     ['an empty body with a JSON content type', ''],
   ])('%s ⇒ 400 validation_failed', async (_name, raw) => {
-    const create = await rest('POST', CAMPAIGNS, {
-      token,
+    const create = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       raw,
       headers: { 'content-type': 'application/json' },
     });
     expectError(create, 400, 'validation_failed');
-    const schedule = await rest('POST', `${CAMPAIGNS}/${draftId}/schedule`, {
-      token,
+    const schedule = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/schedule`, {
+      token: harness.token,
       raw,
       headers: { 'content-type': 'application/json' },
     });
@@ -137,8 +124,8 @@ describe('request bodies that are not a JSON object', () => {
   });
 
   it('malformed JSON says so in details.issues', async () => {
-    const response = await rest('POST', CAMPAIGNS, {
-      token,
+    const response = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       raw: '{',
       headers: { 'content-type': 'application/json' },
     });
@@ -155,22 +142,26 @@ describe('request bodies that are not a JSON object', () => {
       '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--\r\n',
     ],
   ])('a %s body ⇒ 415 unsupported_media_type', async (contentType, raw) => {
-    const before = await server.db.campaign.count();
-    const response = await rest('POST', CAMPAIGNS, { token, raw, headers: { 'content-type': contentType } });
+    const before = await harness.server.db.campaign.count();
+    const response = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
+      raw,
+      headers: { 'content-type': contentType },
+    });
     expectError(response, 415, 'unsupported_media_type');
-    expect(await server.db.campaign.count()).toBe(before);
+    expect(await harness.server.db.campaign.count()).toBe(before);
   });
 
   it('a body over 1 MiB ⇒ 413 payload_too_large', async () => {
     const raw = JSON.stringify({ name: 'x', segment_id: 's', description: 'y'.repeat(1024 * 1024) });
-    const response = await rest('POST', CAMPAIGNS, {
-      token,
+    const response = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       raw,
       headers: { 'content-type': 'application/json' },
     });
     expectError(response, 413, 'payload_too_large');
-    const steps = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-      token,
+    const steps = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+      token: harness.token,
       body: { ...isStepsBody, variables: { blob: 'z'.repeat(1024 * 1024 + 1) } },
     });
     expectError(steps, 413, 'payload_too_large');
@@ -179,8 +170,8 @@ describe('request bodies that are not a JSON object', () => {
   it.each([false, true])(
     'tRPC (batch: %s): a body over 1 MiB ⇒ PAYLOAD_TOO_LARGE in typed error data',
     async (batch) => {
-      const outcome = await server
-        .client(token, { batch })
+      const outcome = await harness.server
+        .client(harness.token, { batch })
         .campaigns.create.mutate({ name: 'x', segment_id: 's', description: 'y'.repeat(1024 * 1024) })
         .then(
           () => 'accepted',
@@ -196,8 +187,8 @@ describe('request bodies that are not a JSON object', () => {
   );
 
   it('tRPC: a body that is not JSON ⇒ an UNSUPPORTED_MEDIA_TYPE tRPC error, not Fastify’s body', async () => {
-    const response = await rest('POST', '/trpc/campaigns.create', {
-      token,
+    const response = await harness.rest('POST', '/trpc/campaigns.create', {
+      token: harness.token,
       raw: '<campaign/>',
       headers: { 'content-type': 'application/xml' },
     });
@@ -211,8 +202,8 @@ describe('request bodies that are not a JSON object', () => {
   });
 
   it('a body just under the limit is read, and judged by the schema (variables ≤ 32 KiB)', async () => {
-    const response = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-      token,
+    const response = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+      token: harness.token,
       body: { ...isStepsBody, variables: { blob: 'z'.repeat(1000 * 1000) } },
     });
     const body = expectError(response, 400, 'validation_failed');
@@ -262,7 +253,7 @@ describe('odd ids in paths ⇒ 404 not_found, never 400 or 5xx', () => {
     ['a slash and dots', '../../a/b'],
     ['an empty string', ''],
   ])('tRPC: %s as a campaign or step id ⇒ NOT_FOUND', async (_name, id) => {
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     const calls: Array<() => Promise<unknown>> = [
       () => client.campaigns.get.query({ id }),
       () => client.campaigns.schedule.mutate({ id, scheduled_at: future() }),
@@ -296,19 +287,22 @@ describe('odd ids in paths ⇒ 404 not_found, never 400 or 5xx', () => {
 
 describe('text that PostgreSQL cannot store', () => {
   it('a NUL character in name, segment_id or template fields ⇒ 400 on that path, not 500', async () => {
-    const create = await rest('POST', CAMPAIGNS, {
-      token,
+    const create = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       body: { name: 'a\u0000b', segment_id: 's\u0000' },
     });
     const body = expectError(create, 400, 'validation_failed');
     const paths = (body.details.issues as Array<{ path: unknown[] }>).map((issue) => issue.path);
     expect(paths).toEqual(expect.arrayContaining([['name'], ['segment_id']]));
 
-    const update = await rest('PATCH', `${CAMPAIGNS}/${draftId}`, { token, body: { description: '\u0000' } });
+    const update = await harness.rest('PATCH', `${CAMPAIGNS}/${draftId}`, {
+      token: harness.token,
+      body: { description: '\u0000' },
+    });
     expectError(update, 400, 'validation_failed');
 
-    const step = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-      token,
+    const step = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+      token: harness.token,
       body: { ...isStepsBody, template_id: 'tpl\u0000' },
     });
     expectError(step, 400, 'validation_failed');
@@ -319,8 +313,8 @@ describe('text that PostgreSQL cannot store', () => {
     ['a NUL in a key', { 'first\u0000name': 'Ada' }],
     ['a NUL deep inside', { nested: { list: ['ok', { deeper: '\u0000' }] } }],
   ])('variables with %s ⇒ 400 on ["variables"], not 500', async (_name, variables) => {
-    const response = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-      token,
+    const response = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+      token: harness.token,
       body: { ...isStepsBody, variables },
     });
     const body = expectError(response, 400, 'validation_failed');
@@ -328,7 +322,7 @@ describe('text that PostgreSQL cannot store', () => {
   });
 
   it('nothing was stored by the rejected requests', async () => {
-    expect(await server.db.step.count({ where: { campaignId: draftId } })).toBe(0);
+    expect(await harness.server.db.step.count({ where: { campaignId: draftId } })).toBe(0);
   });
 });
 
@@ -341,11 +335,11 @@ describe('routes and methods', () => {
     ['GET', `${CAMPAIGNS}/${missingId()}/nope`],
     ['GET', `${CAMPAIGNS}/${missingId()}/steps/x/y/z`],
   ])('%s %s (no such route) ⇒ 404 not_found', async (method, path) => {
-    expectError(await rest(method, path, { token }), 404, 'not_found');
+    expectError(await harness.rest(method, path, { token: harness.token }), 404, 'not_found');
   });
 
   it('an unknown route without a token is a 4xx (404 or 401) in the error shape', async () => {
-    const response = await rest('GET', '/v1/nope');
+    const response = await harness.rest('GET', '/v1/nope');
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expectError(response, response.status, response.status === 401 ? 'unauthorized' : 'not_found');
@@ -360,7 +354,7 @@ describe('routes and methods', () => {
     ['PUT', `${CAMPAIGNS}/{id}/steps`],
     ['OPTIONS', CAMPAIGNS],
   ])('%s %s (wrong method) ⇒ 4xx in the error shape', async (method, path) => {
-    const response = await rest(method, path.replace('{id}', draftId), { token });
+    const response = await harness.rest(method, path.replace('{id}', draftId), { token: harness.token });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     const body = expectError(response, response.status, (response.body as { error: string }).error);
@@ -368,7 +362,9 @@ describe('routes and methods', () => {
   });
 
   it('the campaign survived all of the above', async () => {
-    const response = await rest<{ status: string }>('GET', `${CAMPAIGNS}/${draftId}`, { token });
+    const response = await harness.rest<{ status: string }>('GET', `${CAMPAIGNS}/${draftId}`, {
+      token: harness.token,
+    });
     expect(response.status).toBe(200);
     expect(response.body.status).toBe('draft');
   });
@@ -377,9 +373,12 @@ describe('routes and methods', () => {
 describe('input validation stays strict on both surfaces (TRPC-OPENAPI.md, validation leak)', () => {
   it('after REST traffic, tRPC still rejects position "2" and null with BAD_REQUEST', async () => {
     // REST first: this is what switches trpc-to-openapi's coercion on in the shared input schema.
-    const viaRest = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, { token, body: isStepsBody });
+    const viaRest = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+      token: harness.token,
+      body: isStepsBody,
+    });
     expect(viaRest.status).toBe(201);
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
 
     for (const position of ['2', null, '0', true, 1.5]) {
       const outcome = await client.campaigns.addStep
@@ -408,13 +407,13 @@ describe('input validation stays strict on both surfaces (TRPC-OPENAPI.md, valid
         (error: unknown) => (isCampaignsClientError(error) ? error.data?.code : error),
       );
     expect(delayed).toBe('BAD_REQUEST');
-    expect(await server.db.step.count({ where: { campaignId: draftId } })).toBe(1);
+    expect(await harness.server.db.step.count({ where: { campaignId: draftId } })).toBe(1);
   });
 
   it('REST rejects a string or null position too (the seed says integer)', async () => {
     for (const position of ['2', null, '']) {
-      const response = await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-        token,
+      const response = await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+        token: harness.token,
         body: { ...isStepsBody, position },
       });
       const body = expectError(response, 400, 'validation_failed');
@@ -425,9 +424,9 @@ describe('input validation stays strict on both surfaces (TRPC-OPENAPI.md, valid
   it('a query parameter read as a number on REST leaves tRPC strict: list limit "5" is BAD_REQUEST', async () => {
     // REST hands `?limit=5` over as text and reads it as a number for that request only; the bridge this
     // replaced switched coercion on in the shared schema, after which tRPC accepted "5" too.
-    expect((await rest('GET', `${CAMPAIGNS}?limit=5`, { token })).status).toBe(200);
-    const outcome = await server
-      .client(token)
+    expect((await harness.rest('GET', `${CAMPAIGNS}?limit=5`, { token: harness.token })).status).toBe(200);
+    const outcome = await harness.server
+      .client(harness.token)
       // Deliberately the wrong type: this is what an untyped caller can send.
       .campaigns.list.query({ limit: '5' as unknown as number })
       .then(
@@ -461,7 +460,7 @@ describe('unexpected failures ⇒ 500 internal with the request id, nothing else
   ])(
     'REST %s ⇒ 500 {error: internal, details: {request_id}} matching x-request-id',
     async (method, path, body) => {
-      const response = await brokenRest(method, path(), { token, body });
+      const response = await brokenRest(method, path(), { token: harness.token, body });
       const error = expectError(response, 500, 'internal');
       const requestId = response.headers.get('x-request-id');
       expect(requestId).toBeTruthy();
@@ -472,7 +471,7 @@ describe('unexpected failures ⇒ 500 internal with the request id, nothing else
 
   it('a caller’s sane X-Request-Id is kept and reported back', async () => {
     const response = await brokenRest('GET', CAMPAIGNS, {
-      token,
+      token: harness.token,
       headers: { 'x-request-id': 'trace-abc.123' },
     });
     expect(expectError(response, 500, 'internal').details).toEqual({ request_id: 'trace-abc.123' });
@@ -481,7 +480,7 @@ describe('unexpected failures ⇒ 500 internal with the request id, nothing else
 
   it('tRPC ⇒ INTERNAL_SERVER_ERROR with error "internal" and no detail', async () => {
     const outcome = await broken
-      .client(token)
+      .client(harness.token)
       .campaigns.get.query({ id: missingId() })
       .then(
         () => 'resolved',

@@ -1,5 +1,5 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addStep,
   campaignPath,
@@ -15,30 +15,21 @@ import {
   trpcFailure,
 } from './support/campaigns';
 import { TestClock } from './support/clock';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { useTestServer } from './support/use-test-server';
 
 // POST /v1/messaging/campaigns/{id}/schedule — API.md "schedule", rule by rule, over REST and tRPC.
 
 const clock = new TestClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer({ clock });
 
 const HOUR = 3_600_000;
 const at = (offsetMs: number) => new Date(clock.now().getTime() + offsetMs).toISOString();
 const schedulePath = (id: string) => `${campaignPath(id)}/schedule`;
-const schedule = (id: string, body: unknown) => rest<Campaign>('POST', schedulePath(id), { token, body });
+const schedule = (id: string, body: unknown) =>
+  harness.rest<Campaign>('POST', schedulePath(id), { token: harness.token, body });
 
 async function readyDraft(): Promise<Campaign> {
-  return (await draftWithSteps(server.db, rest, token, 1)).campaign;
+  return (await draftWithSteps(harness.server.db, harness.rest, harness.token, 1)).campaign;
 }
 
 describe('success', () => {
@@ -58,7 +49,7 @@ describe('success', () => {
       updated_at: now.toISOString(),
     });
     expect(response.body.updated_at > draft.updated_at).toBe(true);
-    expect(await getCampaign(rest, token, draft.id)).toEqual(response.body);
+    expect(await getCampaign(harness.rest, harness.token, draft.id)).toEqual(response.body);
   });
 
   it('accepts a +02:00 offset, meaning that instant, and answers in UTC with milliseconds', async () => {
@@ -68,7 +59,7 @@ describe('success', () => {
     expect(response.body.scheduled_at).toBe('2099-06-01T10:30:00.000Z');
     expect(response.body.scheduled_at).toMatch(ISO_UTC_MS);
     expect(response.body.published_at).toMatch(ISO_UTC_MS);
-    const stored = await server.db.campaign.findUniqueOrThrow({ where: { id: draft.id } });
+    const stored = await harness.server.db.campaign.findUniqueOrThrow({ where: { id: draft.id } });
     expect(stored.scheduledAt?.toISOString()).toBe('2099-06-01T10:30:00.000Z');
   });
 
@@ -117,10 +108,10 @@ describe('scheduled_at must be in the future (400 validation_failed at ["schedul
     ['exactly now', 0],
   ])('refuses %s and changes nothing', async (_label, offset) => {
     const draft = await readyDraft();
-    const before = await snapshot(server.db, draft.id);
+    const before = await snapshot(harness.server.db, draft.id);
     const response = await schedule(draft.id, { scheduled_at: at(offset) });
     expectValidationIssueAt(response, ['scheduled_at']);
-    expect(await snapshot(server.db, draft.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, draft.id)).toEqual(before);
   });
 
   it('accepts one millisecond from now', async () => {
@@ -145,10 +136,10 @@ describe('scheduled_at must be an RFC 3339 date-time with an offset (400)', () =
     ['an object', { at: '2099-01-01T10:00:00Z' }],
   ])('refuses %s', async (_label, value) => {
     const draft = await readyDraft();
-    const before = await snapshot(server.db, draft.id);
+    const before = await snapshot(harness.server.db, draft.id);
     const response = await schedule(draft.id, { scheduled_at: value });
     expectValidationIssueAt(response, ['scheduled_at']);
-    expect(await snapshot(server.db, draft.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, draft.id)).toEqual(before);
   });
 
   it('requires scheduled_at', async () => {
@@ -160,12 +151,12 @@ describe('scheduled_at must be an RFC 3339 date-time with an offset (400)', () =
     const draft = await readyDraft();
     const response = await schedule(draft.id, { scheduled_at: at(HOUR), schedule_at: at(HOUR) });
     expectValidationIssueAt(response, ['schedule_at']);
-    expect((await getCampaign(rest, token, draft.id)).status).toBe('draft');
+    expect((await getCampaign(harness.rest, harness.token, draft.id)).status).toBe('draft');
   });
 
   it('rejects a body that is not JSON', async () => {
-    const response = await rest('POST', schedulePath((await readyDraft()).id), {
-      token,
+    const response = await harness.rest('POST', schedulePath((await readyDraft()).id), {
+      token: harness.token,
       raw: '{"scheduled_at": ',
       headers: { 'content-type': 'application/json' },
     });
@@ -178,34 +169,34 @@ describe('state rules (412 bad_state)', () => {
     'refuses a %s campaign with {reason: invalid_status, status} and changes nothing',
     async (status) => {
       const draft = await readyDraft();
-      await forceStatus(server.db, draft.id, status);
-      const before = await snapshot(server.db, draft.id);
+      await forceStatus(harness.server.db, draft.id, status);
+      const before = await snapshot(harness.server.db, draft.id);
       const response = await schedule(draft.id, { scheduled_at: at(HOUR) });
       expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status });
       expect((response.body as unknown as { message: string }).message).toContain(status);
-      expect(await snapshot(server.db, draft.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, draft.id)).toEqual(before);
     },
   );
 
   it('refuses a campaign without steps with {reason: no_steps}', async () => {
-    const draft = await createCampaign(rest, token);
-    const before = await snapshot(server.db, draft.id);
+    const draft = await createCampaign(harness.rest, harness.token);
+    const before = await snapshot(harness.server.db, draft.id);
     const response = await schedule(draft.id, { scheduled_at: at(HOUR) });
     expectErrorBody(response, 412, 'bad_state', { reason: 'no_steps' });
-    expect(await snapshot(server.db, draft.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, draft.id)).toEqual(before);
   });
 
   it('reports invalid_status before no_steps', async () => {
-    const draft = await createCampaign(rest, token);
-    await forceStatus(server.db, draft.id, 'cancelled');
+    const draft = await createCampaign(harness.rest, harness.token);
+    await forceStatus(harness.server.db, draft.id, 'cancelled');
     const response = await schedule(draft.id, { scheduled_at: at(HOUR) });
     expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status: 'cancelled' });
   });
 
   it('can be scheduled once it has a step', async () => {
-    const draft = await createCampaign(rest, token);
+    const draft = await createCampaign(harness.rest, harness.token);
     expect((await schedule(draft.id, { scheduled_at: at(HOUR) })).status).toBe(412);
-    await addStep(rest, token, draft.id);
+    await addStep(harness.rest, harness.token, draft.id);
     expect((await schedule(draft.id, { scheduled_at: at(HOUR) })).status).toBe(200);
   });
 });
@@ -221,14 +212,14 @@ describe('not found (404)', () => {
 
   it("answers 404 for another brand's campaign and leaves it alone", async () => {
     const draft = await readyDraft();
-    const before = await snapshot(server.db, draft.id);
-    const other = await server.token({ brand: 'brand_other' });
-    const response = await rest('POST', schedulePath(draft.id), {
+    const before = await snapshot(harness.server.db, draft.id);
+    const other = await harness.server.token({ brand: 'brand_other' });
+    const response = await harness.rest('POST', schedulePath(draft.id), {
       token: other,
       body: { scheduled_at: at(HOUR) },
     });
     expectErrorBody(response, 404, 'not_found');
-    expect(await snapshot(server.db, draft.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, draft.id)).toEqual(before);
   });
 });
 
@@ -236,7 +227,7 @@ describe('over tRPC (campaigns.schedule)', () => {
   it('schedules, with the same result shape', async () => {
     const draft = await readyDraft();
     const now = clock.advance(1_000);
-    const campaign = await server.client(token).campaigns.schedule.mutate({
+    const campaign = await harness.server.client(harness.token).campaigns.schedule.mutate({
       id: draft.id,
       scheduled_at: '2099-06-01T12:30:00+02:00',
     });
@@ -251,7 +242,7 @@ describe('over tRPC (campaigns.schedule)', () => {
   it('answers BAD_REQUEST validation_failed for a past instant', async () => {
     const draft = await readyDraft();
     const data = await trpcFailure(
-      server.client(token).campaigns.schedule.mutate({ id: draft.id, scheduled_at: at(0) }),
+      harness.server.client(harness.token).campaigns.schedule.mutate({ id: draft.id, scheduled_at: at(0) }),
     );
     expect(data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, error: 'validation_failed' });
     expect(data.details.issues).toEqual([{ path: ['scheduled_at'], message: expect.any(String) }]);
@@ -260,23 +251,29 @@ describe('over tRPC (campaigns.schedule)', () => {
   it('answers BAD_REQUEST for a date-time without offset', async () => {
     const draft = await readyDraft();
     const data = await trpcFailure(
-      server.client(token).campaigns.schedule.mutate({ id: draft.id, scheduled_at: '2099-01-01T10:00:00' }),
+      harness.server
+        .client(harness.token)
+        .campaigns.schedule.mutate({ id: draft.id, scheduled_at: '2099-01-01T10:00:00' }),
     );
     expect(data).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
   });
 
   it('answers PRECONDITION_FAILED with the rule and status', async () => {
     const draft = await readyDraft();
-    await forceStatus(server.db, draft.id, 'sent');
+    await forceStatus(harness.server.db, draft.id, 'sent');
     const data = await trpcFailure(
-      server.client(token).campaigns.schedule.mutate({ id: draft.id, scheduled_at: at(HOUR) }),
+      harness.server
+        .client(harness.token)
+        .campaigns.schedule.mutate({ id: draft.id, scheduled_at: at(HOUR) }),
     );
     expect(data).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
     expect(data.details).toEqual({ reason: 'invalid_status', status: 'sent' });
 
-    const empty = await createCampaign(rest, token);
+    const empty = await createCampaign(harness.rest, harness.token);
     const noSteps = await trpcFailure(
-      server.client(token).campaigns.schedule.mutate({ id: empty.id, scheduled_at: at(HOUR) }),
+      harness.server
+        .client(harness.token)
+        .campaigns.schedule.mutate({ id: empty.id, scheduled_at: at(HOUR) }),
     );
     expect(noSteps).toMatchObject({
       code: 'PRECONDITION_FAILED',
@@ -287,7 +284,7 @@ describe('over tRPC (campaigns.schedule)', () => {
 
   it('answers NOT_FOUND for another brand', async () => {
     const draft = await readyDraft();
-    const other = server.client(await server.token({ brand: 'brand_other' }));
+    const other = harness.server.client(await harness.server.token({ brand: 'brand_other' }));
     const data = await trpcFailure(other.campaigns.schedule.mutate({ id: draft.id, scheduled_at: at(HOUR) }));
     expect(data).toMatchObject({ code: 'NOT_FOUND', error: 'not_found' });
   });

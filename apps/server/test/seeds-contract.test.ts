@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './support/use-test-server';
 
 // The user's two API reference pages, kept verbatim as fixtures: live responses must validate.
 interface SeedFixture {
@@ -27,25 +26,16 @@ function expectMatchesSeed(fixture: SeedFixture, status: number, body: unknown) 
 const ERROR_KEYS = ['details', 'error', 'message'];
 const future = () => new Date(Date.now() + 3_600_000).toISOString();
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer();
 
 async function draftWithStep(): Promise<string> {
-  const created = await rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
-    token,
+  const created = await harness.rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
+    token: harness.token,
     body: { name: 'Seed check', segment_id: 'seg_1' },
   });
   expect(created.status).toBe(201);
-  const step = await rest('POST', `/v1/messaging/campaigns/${created.body.id}/steps`, {
-    token,
+  const step = await harness.rest('POST', `/v1/messaging/campaigns/${created.body.id}/steps`, {
+    token: harness.token,
     body: { position: 0, template_id: 'tpl_1', template_version_id: 'tplv_1' },
   });
   expect(step.status).toBe(201);
@@ -55,8 +45,8 @@ async function draftWithStep(): Promise<string> {
 describe('POST /v1/messaging/campaigns/{id}/schedule (seed 000)', () => {
   it('answers 200 with a Campaign that validates against the seed', async () => {
     const id = await draftWithStep();
-    const response = await rest('POST', `/v1/messaging/campaigns/${id}/schedule`, {
-      token,
+    const response = await harness.rest('POST', `/v1/messaging/campaigns/${id}/schedule`, {
+      token: harness.token,
       body: { scheduled_at: future() },
     });
     expect(response.status).toBe(200);
@@ -65,11 +55,11 @@ describe('POST /v1/messaging/campaigns/{id}/schedule (seed 000)', () => {
   });
 
   it('answers 404 with the seed error body', async () => {
-    const response = await rest(
+    const response = await harness.rest(
       'POST',
       '/v1/messaging/campaigns/cmp_00000000000000000000000000000000/schedule',
       {
-        token,
+        token: harness.token,
         body: { scheduled_at: future() },
       },
     );
@@ -80,9 +70,9 @@ describe('POST /v1/messaging/campaigns/{id}/schedule (seed 000)', () => {
 
   it('answers 412 with the seed error body', async () => {
     const id = await draftWithStep();
-    await rest('POST', `/v1/messaging/campaigns/${id}/cancel`, { token });
-    const response = await rest('POST', `/v1/messaging/campaigns/${id}/schedule`, {
-      token,
+    await harness.rest('POST', `/v1/messaging/campaigns/${id}/cancel`, { token: harness.token });
+    const response = await harness.rest('POST', `/v1/messaging/campaigns/${id}/schedule`, {
+      token: harness.token,
       body: { scheduled_at: future() },
     });
     expect(response.status).toBe(412);
@@ -93,12 +83,12 @@ describe('POST /v1/messaging/campaigns/{id}/schedule (seed 000)', () => {
 
 describe('POST /v1/messaging/campaigns/{id}/steps (seed 004)', () => {
   it('answers 201 with a Step that validates against the seed', async () => {
-    const created = await rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
-      token,
+    const created = await harness.rest<{ id: string }>('POST', '/v1/messaging/campaigns', {
+      token: harness.token,
       body: { name: 'Steps', segment_id: 'seg_1' },
     });
-    const response = await rest('POST', `/v1/messaging/campaigns/${created.body.id}/steps`, {
-      token,
+    const response = await harness.rest('POST', `/v1/messaging/campaigns/${created.body.id}/steps`, {
+      token: harness.token,
       body: {
         position: 0,
         template_id: 'tpl_1',
@@ -118,16 +108,20 @@ describe('POST /v1/messaging/campaigns/{id}/steps (seed 004)', () => {
   });
 
   it('answers 404 and 412 with the seed error body', async () => {
-    const missing = await rest('POST', '/v1/messaging/campaigns/cmp_00000000000000000000000000000000/steps', {
-      token,
-      body: { position: 0, template_id: 't', template_version_id: 'v' },
-    });
+    const missing = await harness.rest(
+      'POST',
+      '/v1/messaging/campaigns/cmp_00000000000000000000000000000000/steps',
+      {
+        token: harness.token,
+        body: { position: 0, template_id: 't', template_version_id: 'v' },
+      },
+    );
     expect(missing.status).toBe(404);
     expectMatchesSeed(addStepSeed, 404, missing.body);
 
     const id = await draftWithStep();
-    const outOfRange = await rest('POST', `/v1/messaging/campaigns/${id}/steps`, {
-      token,
+    const outOfRange = await harness.rest('POST', `/v1/messaging/campaigns/${id}/steps`, {
+      token: harness.token,
       body: { position: 7, template_id: 't', template_version_id: 'v' },
     });
     expect(outOfRange.status).toBe(412);

@@ -5,9 +5,8 @@ import {
   createCampaignsClient,
   isCampaignsClientError,
 } from '@campaigns/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/harness';
-import { type Rest, restClient } from './support/rest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from './support/use-test-server';
 
 // The seed flows through the typed client of `@campaigns/client` (API.md, Surfaces: tRPC), and proof
 // that the tRPC and REST surfaces serve the same data and the same errors.
@@ -17,18 +16,12 @@ const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const missingId = () => `cmp_${randomBytes(16).toString('hex')}`;
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({}, { brand: 'brand_trpc', sub: 'user_trpc' });
 let client: CampaignsClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_trpc', sub: 'user_trpc' });
-  client = server.client(token);
+  client = harness.server.client(harness.token);
 });
-afterAll(() => server?.close());
 
 /** The rejection of a tRPC call, as the typed client error. */
 async function failure(call: Promise<unknown>): Promise<CampaignsClientError> {
@@ -175,7 +168,7 @@ describe('the seed flow over tRPC', () => {
 
 describe('batching', () => {
   it('calls made together travel in one batch and each gets its own result or error', async () => {
-    const batched = server.client(token, { batch: true });
+    const batched = harness.server.client(harness.token, { batch: true });
     const created = await batched.campaigns.create.mutate({ name: 'Batched', segment_id: 'seg_1' });
     const [campaign, steps, missing, list] = await Promise.all([
       batched.campaigns.get.query({ id: created.id }),
@@ -204,8 +197,8 @@ describe('batching', () => {
   it('a batch is one HTTP request (the same client factory, counting its fetches)', async () => {
     const requests: string[] = [];
     const counted = createCampaignsClient({
-      url: server.url,
-      token,
+      url: harness.server.url,
+      token: harness.token,
       batch: true,
       fetch: (input, init) => {
         requests.push(String(input));
@@ -225,8 +218,8 @@ describe('batching', () => {
 
 describe('REST and tRPC agree', () => {
   it('the same campaign, steps and list over both surfaces', async () => {
-    const created = await rest<{ id: string }>('POST', CAMPAIGNS, {
-      token,
+    const created = await harness.rest<{ id: string }>('POST', CAMPAIGNS, {
+      token: harness.token,
       body: { name: 'Both ways', segment_id: 'seg_2', description: 'Über 🚀' },
     });
     expect(created.status).toBe(201);
@@ -235,31 +228,31 @@ describe('REST and tRPC agree', () => {
       ...stepInput(id, 0),
       variables: { nested: { list: [1, 'two', null] } },
     });
-    const scheduled = await rest('POST', `${CAMPAIGNS}/${id}/schedule`, {
-      token,
+    const scheduled = await harness.rest('POST', `${CAMPAIGNS}/${id}/schedule`, {
+      token: harness.token,
       body: { scheduled_at: inAnHour().toISOString() },
     });
     expect(scheduled.status).toBe(200);
 
-    const viaRest = await rest('GET', `${CAMPAIGNS}/${id}`, { token });
+    const viaRest = await harness.rest('GET', `${CAMPAIGNS}/${id}`, { token: harness.token });
     expect(viaRest.status).toBe(200);
     const viaTrpc = await client.campaigns.get.query({ id });
     expect(viaTrpc).toEqual(viaRest.body);
     expect(viaTrpc).toEqual(scheduled.body);
 
-    const stepsViaRest = await rest('GET', `${CAMPAIGNS}/${id}/steps`, { token });
+    const stepsViaRest = await harness.rest('GET', `${CAMPAIGNS}/${id}/steps`, { token: harness.token });
     expect(await client.campaigns.listSteps.query({ id })).toEqual(stepsViaRest.body);
 
-    const listViaRest = await rest('GET', `${CAMPAIGNS}?limit=5`, { token });
+    const listViaRest = await harness.rest('GET', `${CAMPAIGNS}?limit=5`, { token: harness.token });
     expect(await client.campaigns.list.query({ limit: 5 })).toEqual(listViaRest.body);
   });
 
   it('the same error code, message and details over both surfaces', async () => {
     const draft = await client.campaigns.create.mutate({ name: 'Errors', segment_id: 'seg_1' });
-    const viaRest = await rest<{ error: string; message: string; details: unknown }>(
+    const viaRest = await harness.rest<{ error: string; message: string; details: unknown }>(
       'POST',
       `${CAMPAIGNS}/${draft.id}/schedule`,
-      { token, body: { scheduled_at: inAnHour().toISOString() } },
+      { token: harness.token, body: { scheduled_at: inAnHour().toISOString() } },
     );
     expect(viaRest.status).toBe(412);
     const viaTrpc = await failure(

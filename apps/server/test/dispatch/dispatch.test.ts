@@ -2,10 +2,9 @@ import { isCampaignsClientError } from '@campaigns/client';
 import { Dispatcher, type DispatcherOptions } from '@campaigns/core';
 import { createPrismaClient } from '@campaigns/db';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 import { RecordingLogger, RecordingSender, seedDueCampaigns } from './support';
 
 // The dispatcher against the real server and database, with time under the test's control: each test
@@ -36,20 +35,14 @@ const at = (minutes: number) => new Date(day + minutes * 60_000);
 const clock = new TestClock(day);
 const sender = new RecordingSender();
 const logger = new RecordingLogger();
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({ clock });
 let dispatcher: Dispatcher;
 const dispatcherWith = (options: Partial<DispatcherOptions> = {}) =>
-  new Dispatcher({ db: server.db, clock, sender, logger, ...options });
+  new Dispatcher({ db: harness.server.db, clock, sender, logger, ...options });
 
 beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
   dispatcher = dispatcherWith();
 });
-afterAll(() => server?.close());
 
 beforeEach(async () => {
   day += DAY;
@@ -60,14 +53,14 @@ beforeEach(async () => {
 });
 
 async function createCampaign(delays: number[], fields: object = {}): Promise<string> {
-  const created = await rest<CampaignBody>('POST', CAMPAIGNS, {
-    token,
+  const created = await harness.rest<CampaignBody>('POST', CAMPAIGNS, {
+    token: harness.token,
     body: { name: 'Dispatch', segment_id: 'seg_1', ...fields },
   });
   expect(created.status).toBe(201);
   for (const [position, delay] of delays.entries()) {
-    const step = await rest('POST', `${CAMPAIGNS}/${created.body.id}/steps`, {
-      token,
+    const step = await harness.rest('POST', `${CAMPAIGNS}/${created.body.id}/steps`, {
+      token: harness.token,
       body: {
         position,
         template_id: `tpl_${position}`,
@@ -82,8 +75,8 @@ async function createCampaign(delays: number[], fields: object = {}): Promise<st
 }
 
 async function post(id: string, action: 'schedule' | 'unschedule' | 'cancel', body?: object) {
-  const response = await rest<CampaignBody>('POST', `${CAMPAIGNS}/${id}/${action}`, {
-    token,
+  const response = await harness.rest<CampaignBody>('POST', `${CAMPAIGNS}/${id}/${action}`, {
+    token: harness.token,
     body: body ?? {},
   });
   expect(response.status, response.text).toBe(200);
@@ -92,13 +85,15 @@ async function post(id: string, action: 'schedule' | 'unschedule' | 'cancel', bo
 const schedule = (id: string, when: Date) => post(id, 'schedule', { scheduled_at: when.toISOString() });
 
 async function campaign(id: string): Promise<CampaignBody> {
-  const response = await rest<CampaignBody>('GET', `${CAMPAIGNS}/${id}`, { token });
+  const response = await harness.rest<CampaignBody>('GET', `${CAMPAIGNS}/${id}`, { token: harness.token });
   expect(response.status).toBe(200);
   return response.body;
 }
 
 async function deliveries(id: string): Promise<DeliveryBody[]> {
-  const response = await rest<{ items: DeliveryBody[] }>('GET', `${CAMPAIGNS}/${id}/deliveries`, { token });
+  const response = await harness.rest<{ items: DeliveryBody[] }>('GET', `${CAMPAIGNS}/${id}/deliveries`, {
+    token: harness.token,
+  });
   expect(response.status, response.text).toBe(200);
   return response.body.items;
 }
@@ -172,8 +167,11 @@ describe('firing', () => {
     });
 
     const items = await deliveries(id);
-    const steps = (await rest<{ items: Array<{ id: string }> }>('GET', `${CAMPAIGNS}/${id}/steps`, { token }))
-      .body.items;
+    const steps = (
+      await harness.rest<{ items: Array<{ id: string }> }>('GET', `${CAMPAIGNS}/${id}/steps`, {
+        token: harness.token,
+      })
+    ).body.items;
     expect(items.map(({ id: _id, ...rest }) => rest)).toEqual(
       [1, 6, 6, 16].map((minute, position) => ({
         campaign_id: id,
@@ -213,29 +211,29 @@ describe('firing', () => {
     const id = await createCampaign([0, 0]);
     await schedule(id, at(1));
     await tickAt(at(1));
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     expect(await client.campaigns.listDeliveries.query({ id })).toEqual({ items: await deliveries(id) });
 
-    const stranger = await server.token({ brand: 'brand_other' });
+    const stranger = await harness.server.token({ brand: 'brand_other' });
     for (const target of [id, 'cmp_00000000000000000000000000000000', 'not-an-id']) {
-      const response = await rest<{ error: string }>('GET', `${CAMPAIGNS}/${target}/deliveries`, {
-        token: target === id ? stranger : token,
+      const response = await harness.rest<{ error: string }>('GET', `${CAMPAIGNS}/${target}/deliveries`, {
+        token: target === id ? stranger : harness.token,
       });
       expect(response.status).toBe(404);
       expect(response.body.error).toBe('not_found');
     }
-    const error = await server
+    const error = await harness.server
       .client(stranger)
       .campaigns.listDeliveries.query({ id })
       .catch((e: unknown) => e);
     expect(isCampaignsClientError(error) && error.data?.code).toBe('NOT_FOUND');
 
-    const writeOnly = await server.token({ scopes: ['messaging:campaigns:write'] });
-    const forbidden = await rest<{ error: string }>('GET', `${CAMPAIGNS}/${id}/deliveries`, {
+    const writeOnly = await harness.server.token({ scopes: ['messaging:campaigns:write'] });
+    const forbidden = await harness.rest<{ error: string }>('GET', `${CAMPAIGNS}/${id}/deliveries`, {
       token: writeOnly,
     });
     expect([forbidden.status, forbidden.body.error]).toEqual([403, 'forbidden']);
-    expect((await rest('GET', `${CAMPAIGNS}/${id}/deliveries`)).status).toBe(401);
+    expect((await harness.rest('GET', `${CAMPAIGNS}/${id}/deliveries`)).status).toBe(401);
   });
 
   it('sends a campaign found late, keeping the scheduled due times, and logs the lateness', async () => {
@@ -269,11 +267,11 @@ describe('firing', () => {
       obj: { reason: 'max_lateness_exceeded', lateness_ms: 9 * 60_000, max_lateness_ms: 5 * 60_000 },
     });
     expect((await campaign(onTime)).status).toBe('sent');
-    const trail = await rest<{ items: Array<{ action: string; actor: string }> }>(
+    const trail = await harness.rest<{ items: Array<{ action: string; actor: string }> }>(
       'GET',
       `${CAMPAIGNS}/${late}/events`,
       {
-        token,
+        token: harness.token,
       },
     );
     expect(trail.body.items.at(-1)).toMatchObject({ action: 'campaign.cancelled', actor: 'dispatcher' });
@@ -288,7 +286,7 @@ describe('firing', () => {
     await tickAt(at(6));
 
     const events = async (id: string) => {
-      const response = await rest<{
+      const response = await harness.rest<{
         items: Array<{
           action: string;
           actor_type: string;
@@ -296,7 +294,7 @@ describe('firing', () => {
           before: { status: string } | null;
           after: { status?: string; position?: number };
         }>;
-      }>('GET', `${CAMPAIGNS}/${id}/events`, { token });
+      }>('GET', `${CAMPAIGNS}/${id}/events`, { token: harness.token });
       expect(response.status).toBe(200);
       return response.body.items
         .filter((e) => e.actor_type === 'system')
@@ -319,11 +317,11 @@ describe('firing', () => {
       ['campaign.sent', 'dispatcher', 'sending', 'sent'],
     ]);
     // The snapshots are the Campaign as the API showed it before and after.
-    const trail = await rest<{ items: Array<{ before: unknown; after: unknown }> }>(
+    const trail = await harness.rest<{ items: Array<{ before: unknown; after: unknown }> }>(
       'GET',
       `${CAMPAIGNS}/${oneGo}/events`,
       {
-        token,
+        token: harness.token,
       },
     );
     // …, campaign.sending, delivery.fired, campaign.sent
@@ -337,11 +335,11 @@ describe('firing', () => {
     await tickAt(at(1));
     const [delivery] = await deliveries(id);
     await expect(
-      server.db
+      harness.server.db
         .$executeRaw`UPDATE deliveries SET fired_at = fired_at + interval '1 second' WHERE id = ${delivery!.id}`,
     ).rejects.toThrow(/immutable/);
     await expect(
-      server.db.delivery.create({
+      harness.server.db.delivery.create({
         data: {
           ...{ id: 'dlv_dup', campaignId: id, stepId: delivery!.step_id, position: 0 },
           dueAt: at(1),
@@ -471,7 +469,7 @@ describe('cancel, unschedule and reschedule win over pending work', () => {
       afterClaim: async (claimed) => {
         if (claimed !== id || cancel) return;
         cancel = post(id, 'cancel');
-        await waitForLockWaiter(server.databaseUrl);
+        await waitForLockWaiter(harness.server.databaseUrl);
       },
     });
     await claiming.tick();
@@ -498,9 +496,11 @@ describe('cancel, unschedule and reschedule win over pending work', () => {
 
 describe('several dispatchers and failures', () => {
   it('four dispatchers ticking at once fire every step exactly once', async () => {
-    const admin = new pg.Client({ connectionString: server.databaseUrl });
+    const admin = new pg.Client({ connectionString: harness.server.databaseUrl });
     await admin.connect();
-    const clients = Array.from({ length: 4 }, () => createPrismaClient(server.databaseUrl, { poolMax: 3 }));
+    const clients = Array.from({ length: 4 }, () =>
+      createPrismaClient(harness.server.databaseUrl, { poolMax: 3 }),
+    );
     try {
       await seedDueCampaigns(admin, { campaigns: 60, steps: 3, dueAt: at(1), tag: `four-${day}` });
       clock.set(at(1));
@@ -546,11 +546,11 @@ describe('several dispatchers and failures', () => {
     await schedule(broken, at(1));
     await schedule(healthy, at(2));
     // Corrupt the broken one: step 1 recorded without step 0 (the dispatcher refuses to fire around it).
-    const steps = await server.db.step.findMany({
+    const steps = await harness.server.db.step.findMany({
       where: { campaignId: broken },
       orderBy: { position: 'asc' },
     });
-    await server.db.delivery.create({
+    await harness.server.db.delivery.create({
       data: {
         id: 'dlv_corrupt',
         campaignId: broken,
@@ -565,13 +565,13 @@ describe('several dispatchers and failures', () => {
     expect(result.errors).toBe(1);
     expect((await campaign(healthy)).status).toBe('sent');
     expect((await campaign(broken)).status).toBe('scheduled');
-    const row = await server.db.campaign.findUniqueOrThrow({ where: { id: broken } });
+    const row = await harness.server.db.campaign.findUniqueOrThrow({ where: { id: broken } });
     expect(row.nextDueAt).toEqual(new Date(at(2).getTime() + 30_000));
     expect(logger.lines.find((l) => l.level === 'error')).toMatchObject({
       msg: 'campaign cannot be fired; set aside, will retry',
       obj: { campaign_id: broken },
     });
-    await server.db.campaign.update({
+    await harness.server.db.campaign.update({
       where: { id: broken },
       data: { status: 'cancelled', cancelledAt: at(2), nextDueAt: null },
     });
@@ -584,7 +584,7 @@ describe('batches', () => {
     const broken = await createCampaign([0]);
     for (const id of [...healthy, broken]) await schedule(id, at(1));
     // A failure only the database sees (a trigger), so the whole batch's statement rolls back.
-    const admin = new pg.Client({ connectionString: server.databaseUrl });
+    const admin = new pg.Client({ connectionString: harness.server.databaseUrl });
     await admin.connect();
     const fn = `fail_${broken.slice(4, 12)}`;
     await admin.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -598,7 +598,7 @@ describe('batches', () => {
       expect(result.errors).toBe(1);
       for (const id of healthy) expect((await campaign(id)).status).toBe('sent');
       expect((await campaign(broken)).status).toBe('scheduled');
-      const row = await server.db.campaign.findUniqueOrThrow({ where: { id: broken } });
+      const row = await harness.server.db.campaign.findUniqueOrThrow({ where: { id: broken } });
       expect(row.nextDueAt).toEqual(new Date(at(1).getTime() + 30_000));
       expect(logger.lines.find((l) => l.level === 'error')).toMatchObject({
         msg: 'firing failed and was rolled back; will retry',
@@ -608,7 +608,7 @@ describe('batches', () => {
       await admin.query(`DROP TRIGGER ${fn} ON deliveries`);
       await admin.query(`DROP FUNCTION ${fn}()`);
       await admin.end();
-      await server.db.campaign.update({
+      await harness.server.db.campaign.update({
         where: { id: broken },
         data: { status: 'cancelled', cancelledAt: at(2), nextDueAt: null },
       });

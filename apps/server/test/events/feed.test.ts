@@ -2,38 +2,32 @@ import { randomBytes } from 'node:crypto';
 import type { FeedEvent, FeedPage } from '@campaigns/contract';
 import { Dispatcher } from '@campaigns/core';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingLogger, RecordingSender } from '../dispatch/support';
 import { createCampaign, expectErrorBody, stepsPath } from '../support/campaigns';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/harness';
+import { TEST_JWT_SECRET } from '../support/harness';
 import { type Spawned, startServerProcess } from '../support/processes';
-import { type Rest, restClient } from '../support/rest';
+import { restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // API.md, "Events": the audit trail as an event feed (events.list), and the live stream on both
 // surfaces (REST text/event-stream, tRPC campaigns.onEvent), in commit order with nothing skipped.
 
 const EVENTS = '/v1/messaging/events';
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({}, { brand: 'brand_feed', sub: 'user_feed' });
 
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_feed', sub: 'user_feed' });
-});
-afterAll(() => server?.close());
-
-const list = async (query: Record<string, string> = {}, as = token) => {
-  const response = await rest<FeedPage>('GET', `${EVENTS}?${new URLSearchParams(query)}`, { token: as });
+const list = async (query: Record<string, string> = {}, as = harness.token) => {
+  const response = await harness.rest<FeedPage>('GET', `${EVENTS}?${new URLSearchParams(query)}`, {
+    token: as,
+  });
   expect(response.status, response.text).toBe(200);
   return response.body;
 };
 
 /** A live REST stream: its messages as they come, and a way to stop reading. */
-async function openStream(headers: Record<string, string> = {}, query = '', as = token) {
+async function openStream(headers: Record<string, string> = {}, query = '', as = harness.token) {
   const abort = new AbortController();
-  const response = await fetch(`${server.url}${EVENTS}/stream${query}`, {
+  const response = await fetch(`${harness.server.url}${EVENTS}/stream${query}`, {
     headers: { authorization: `Bearer ${as}`, ...headers },
     signal: abort.signal,
   });
@@ -73,13 +67,19 @@ const poll = <T>(read: () => T | Promise<T>, timeout = 5_000) => expect.poll(rea
 describe('events.list', () => {
   it('pages every change as an event, in order, with one payload shape', async () => {
     const before = await list();
-    const campaign = await createCampaign(rest, token, { name: 'Feed me', segment_id: 'seg_feed' });
-    const step = await rest('POST', stepsPath(campaign.id), {
-      token,
+    const campaign = await createCampaign(harness.rest, harness.token, {
+      name: 'Feed me',
+      segment_id: 'seg_feed',
+    });
+    const step = await harness.rest('POST', stepsPath(campaign.id), {
+      token: harness.token,
       body: { position: 0, template_id: 'tpl_feed', template_version_id: 'v1' },
     });
     expect(step.status).toBe(201);
-    await rest('PATCH', `/v1/messaging/campaigns/${campaign.id}`, { token, body: { name: 'Fed' } });
+    await harness.rest('PATCH', `/v1/messaging/campaigns/${campaign.id}`, {
+      token: harness.token,
+      body: { name: 'Fed' },
+    });
 
     const page = await list(before.next_cursor ? { cursor: before.next_cursor } : {});
     expect(page.items.map((event) => event.type)).toEqual([
@@ -105,31 +105,31 @@ describe('events.list', () => {
 
     // next_cursor is where to continue even after the last page: later events come after it.
     expect((await list({ cursor: page.next_cursor! })).items).toEqual([]);
-    await rest('POST', `/v1/messaging/campaigns/${campaign.id}/cancel`, { token });
+    await harness.rest('POST', `/v1/messaging/campaigns/${campaign.id}/cancel`, { token: harness.token });
     expect((await list({ cursor: page.next_cursor! })).items.map((event) => event.type)).toEqual([
       'campaign.cancelled',
     ]);
     // One campaign's only; another brand sees none of it.
     expect((await list({ campaign_id: campaign.id })).items).toHaveLength(4);
-    const other = await server.token({ brand: 'brand_feed_other' });
+    const other = await harness.server.token({ brand: 'brand_feed_other' });
     expect((await list({}, other)).items).toEqual([]);
   });
 
   it('includes the dispatcher’s work: sending, each fired step, sent', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     for (const position of [0, 1]) {
-      await rest('POST', stepsPath(campaign.id), {
-        token,
+      await harness.rest('POST', stepsPath(campaign.id), {
+        token: harness.token,
         body: { position, template_id: `tpl_${position}`, template_version_id: 'v1' },
       });
     }
     const when = new Date(Date.now() + 60_000);
-    await rest('POST', `/v1/messaging/campaigns/${campaign.id}/schedule`, {
-      token,
+    await harness.rest('POST', `/v1/messaging/campaigns/${campaign.id}/schedule`, {
+      token: harness.token,
       body: { scheduled_at: when.toISOString() },
     });
     const dispatcher = new Dispatcher({
-      db: server.db,
+      db: harness.server.db,
       clock: { now: () => new Date(when.getTime() + 1_000) },
       sender: new RecordingSender(),
       logger: new RecordingLogger(),
@@ -148,7 +148,7 @@ describe('events.list', () => {
   });
 
   it('refuses a tampered cursor with 400', async () => {
-    const response = await rest('GET', `${EVENTS}?cursor=bm9wZQ`, { token });
+    const response = await harness.rest('GET', `${EVENTS}?cursor=bm9wZQ`, { token: harness.token });
     expectErrorBody(response, 400, 'validation_failed');
   });
 });
@@ -156,9 +156,9 @@ describe('events.list', () => {
 describe('commit order, nothing skipped', () => {
   it('a reader that saw a later-started, earlier-committed event still gets the earlier-started one', async () => {
     const brand = `brand_skip_${randomBytes(4).toString('hex')}`;
-    const reader = await server.token({ brand });
-    const first = new pg.Client({ connectionString: server.databaseUrl });
-    const second = new pg.Client({ connectionString: server.databaseUrl });
+    const reader = await harness.server.token({ brand });
+    const first = new pg.Client({ connectionString: harness.server.databaseUrl });
+    const second = new pg.Client({ connectionString: harness.server.databaseUrl });
     await Promise.all([first.connect(), second.connect()]);
     const insert = (client: pg.Client, name: string) =>
       client.query(
@@ -197,7 +197,10 @@ describe('the REST stream (text/event-stream)', () => {
     const stream = await openStream();
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const campaign = await createCampaign(rest, token, { name: 'Live', segment_id: 'seg_live' });
+    const campaign = await createCampaign(harness.rest, harness.token, {
+      name: 'Live',
+      segment_id: 'seg_live',
+    });
     await poll(() => stream.messages.map((m) => m.event.type)).toContain('campaign.created');
     const seen = stream.messages.at(-1)!;
     expect(seen.id).toBe(seen.event.id);
@@ -206,7 +209,10 @@ describe('the REST stream (text/event-stream)', () => {
 
     // While nobody listens, three more changes.
     for (const name of ['One', 'Two', 'Three']) {
-      await rest('PATCH', `/v1/messaging/campaigns/${campaign.id}`, { token, body: { name } });
+      await harness.rest('PATCH', `/v1/messaging/campaigns/${campaign.id}`, {
+        token: harness.token,
+        body: { name },
+      });
     }
     const resumed = await openStream({ 'last-event-id': seen.id }, `?campaign_id=${campaign.id}`);
     try {
@@ -222,10 +228,10 @@ describe('the REST stream (text/event-stream)', () => {
 
   it('shows a brand only its own events', async () => {
     const stream = await openStream();
-    const other = await server.token({ brand: 'brand_feed_elsewhere' });
+    const other = await harness.server.token({ brand: 'brand_feed_elsewhere' });
     try {
-      await createCampaign(rest, other, { name: 'Not yours', segment_id: 's' });
-      const mine = await createCampaign(rest, token, { name: 'Yours', segment_id: 's' });
+      await createCampaign(harness.rest, other, { name: 'Not yours', segment_id: 's' });
+      const mine = await createCampaign(harness.rest, harness.token, { name: 'Yours', segment_id: 's' });
       await poll(() => stream.messages.some((m) => m.event.data.campaign?.id === mine.id)).toBe(true);
       expect(stream.messages.every((m) => m.event.brand_id === 'brand_feed')).toBe(true);
     } finally {
@@ -234,11 +240,11 @@ describe('the REST stream (text/event-stream)', () => {
   });
 
   it('lets one token hold at most 10 streams open at once (429 too_many_streams), and frees a slot on disconnect', async () => {
-    const greedy = await server.token({ brand: 'brand_feed_greedy' });
+    const greedy = await harness.server.token({ brand: 'brand_feed_greedy' });
     const streams = [];
     for (let k = 0; k < 10; k++) streams.push(await openStream({}, '', greedy));
     expect(streams.every((stream) => stream.response.status === 200)).toBe(true);
-    const refused = await fetch(`${server.url}${EVENTS}/stream`, {
+    const refused = await fetch(`${harness.server.url}${EVENTS}/stream`, {
       headers: { authorization: `Bearer ${greedy}` },
     });
     expect(refused.status).toBe(429);
@@ -257,11 +263,14 @@ describe('the REST stream (text/event-stream)', () => {
   });
 
   it('refuses before streaming: no token is 401, an unknown Last-Event-ID is 400, both in the error shape', async () => {
-    const anonymous = await fetch(`${server.url}${EVENTS}/stream`);
+    const anonymous = await fetch(`${harness.server.url}${EVENTS}/stream`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ error: 'unauthorized' });
-    const unknown = await fetch(`${server.url}${EVENTS}/stream`, {
-      headers: { authorization: `Bearer ${token}`, 'last-event-id': 'evt_00000000000000000000000000000000' },
+    const unknown = await fetch(`${harness.server.url}${EVENTS}/stream`, {
+      headers: {
+        authorization: `Bearer ${harness.token}`,
+        'last-event-id': 'evt_00000000000000000000000000000000',
+      },
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ error: 'validation_failed' });
@@ -270,7 +279,7 @@ describe('the REST stream (text/event-stream)', () => {
 
 describe('the tRPC subscription (campaigns.onEvent)', () => {
   it('streams the brand’s events to the typed client over SSE, the token in the header', async () => {
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     const received: FeedEvent[] = [];
     const subscription = client.campaigns.onEvent.subscribe(
       {},
@@ -294,7 +303,7 @@ describe('across processes', () => {
 
   it('an event committed by another server process reaches this one’s stream within a second', async () => {
     other = await startServerProcess({
-      DATABASE_URL: server.databaseUrl,
+      DATABASE_URL: harness.server.databaseUrl,
       JWT_SECRET: TEST_JWT_SECRET,
       DISPATCHER: 'off',
       LOG_LEVEL: 'warn',
@@ -304,7 +313,7 @@ describe('across processes', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const started = Date.now();
       const created = await restClient(other.url)<{ id: string }>('POST', '/v1/messaging/campaigns', {
-        token,
+        token: harness.token,
         body: { name: 'From elsewhere', segment_id: 's' },
       });
       expect(created.status).toBe(201);

@@ -4,7 +4,8 @@ import { Webhook as Verifier } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, expectErrorBody, expectValidationIssueAt } from '../support/campaigns';
 import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 import { startReceiver } from '../support/webhooks';
 
 // API.md, "Webhooks": endpoints on both surfaces, Standard Webhooks signatures (verified with the
@@ -13,26 +14,18 @@ import { startReceiver } from '../support/webhooks';
 
 const WEBHOOKS = '/v1/messaging/webhooks';
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({}, { brand: 'brand_hooks', sub: 'user_hooks' });
 const receivers: Array<{ close: () => Promise<void> }> = [];
 
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_hooks', sub: 'user_hooks' });
-});
 afterAll(async () => {
   for (const receiver of receivers) await receiver.close();
-  await server?.close();
 });
 
 const worker = (options: { retryScheduleMs?: number[]; timeoutMs?: number } = {}) =>
-  new WebhookWorker({ db: server.db, allowPrivateUrls: true, retryScheduleMs: [300], ...options });
+  new WebhookWorker({ db: harness.server.db, allowPrivateUrls: true, retryScheduleMs: [300], ...options });
 
-async function createWebhook(body: object, as = token) {
-  const response = await rest<WebhookWithSecret>('POST', WEBHOOKS, { token: as, body });
+async function createWebhook(body: object, as = harness.token) {
+  const response = await harness.rest<WebhookWithSecret>('POST', WEBHOOKS, { token: as, body });
   expect(response.status, response.text).toBe(201);
   return response.body;
 }
@@ -59,46 +52,59 @@ describe('webhook endpoints', () => {
     });
     expect(created.secret).toMatch(/^whsec_/);
     expect(created).toMatchObject({ status: 'enabled', disabled_reason: null, events: ['campaign.created'] });
-    const got = await rest<Webhook>('GET', `${WEBHOOKS}/${created.id}`, { token });
+    const got = await harness.rest<Webhook>('GET', `${WEBHOOKS}/${created.id}`, { token: harness.token });
     expect(got.body).not.toHaveProperty('secret');
-    const listed = await rest<{ items: Webhook[] }>('GET', WEBHOOKS, { token });
+    const listed = await harness.rest<{ items: Webhook[] }>('GET', WEBHOOKS, { token: harness.token });
     expect(listed.body.items.map((item) => item.id)).toContain(created.id);
 
-    const updated = await rest<Webhook>('PATCH', `${WEBHOOKS}/${created.id}`, {
-      token,
+    const updated = await harness.rest<Webhook>('PATCH', `${WEBHOOKS}/${created.id}`, {
+      token: harness.token,
       body: { events: ['*'], status: 'disabled' },
     });
     expect(updated.body).toMatchObject({ events: ['*'], status: 'disabled' });
 
-    const other = await server.token({ brand: 'brand_hooks_other' });
-    expectErrorBody(await rest('GET', `${WEBHOOKS}/${created.id}`, { token: other }), 404, 'not_found');
-    const viaTrpc = await server.client(other).webhooks.list.query();
+    const other = await harness.server.token({ brand: 'brand_hooks_other' });
+    expectErrorBody(
+      await harness.rest('GET', `${WEBHOOKS}/${created.id}`, { token: other }),
+      404,
+      'not_found',
+    );
+    const viaTrpc = await harness.server.client(other).webhooks.list.query();
     expect(viaTrpc.items).toEqual([]);
 
-    expect((await rest('DELETE', `${WEBHOOKS}/${created.id}`, { token })).status).toBe(200);
-    expectErrorBody(await rest('GET', `${WEBHOOKS}/${created.id}`, { token }), 404, 'not_found');
+    expect((await harness.rest('DELETE', `${WEBHOOKS}/${created.id}`, { token: harness.token })).status).toBe(
+      200,
+    );
+    expectErrorBody(
+      await harness.rest('GET', `${WEBHOOKS}/${created.id}`, { token: harness.token }),
+      404,
+      'not_found',
+    );
   });
 
   it('need the webhooks scopes, and a brand has at most 20', async () => {
-    const campaignsOnly = await server.token({
+    const campaignsOnly = await harness.server.token({
       brand: 'brand_hooks_scopes',
       scopes: ['messaging:campaigns:read', 'messaging:campaigns:write'],
     });
-    expectErrorBody(await rest('GET', WEBHOOKS, { token: campaignsOnly }), 403, 'forbidden');
-    const readOnly = await server.token({ brand: 'brand_hooks_limit', scopes: ['messaging:webhooks:read'] });
+    expectErrorBody(await harness.rest('GET', WEBHOOKS, { token: campaignsOnly }), 403, 'forbidden');
+    const readOnly = await harness.server.token({
+      brand: 'brand_hooks_limit',
+      scopes: ['messaging:webhooks:read'],
+    });
     expectErrorBody(
-      await rest('POST', WEBHOOKS, {
+      await harness.rest('POST', WEBHOOKS, {
         token: readOnly,
         body: { url: 'https://example.com/h', events: ['*'] },
       }),
       403,
       'forbidden',
     );
-    const writer = await server.token({ brand: 'brand_hooks_limit' });
+    const writer = await harness.server.token({ brand: 'brand_hooks_limit' });
     for (let k = 0; k < 20; k++)
       await createWebhook({ url: `https://example.com/h${k}`, events: ['*'] }, writer);
     expectErrorBody(
-      await rest('POST', WEBHOOKS, {
+      await harness.rest('POST', WEBHOOKS, {
         token: writer,
         body: { url: 'https://example.com/h21', events: ['*'] },
       }),
@@ -148,8 +154,8 @@ describe('delivery', () => {
     const hook = await createWebhook({ url: receiver.url, events: ['campaign.created', 'campaign.updated'] });
     const hooks = worker();
     await hooks.tick(); // fan-out starts after what is already in the feed
-    const campaign = await createCampaign(rest, token, { name: 'Hooked', segment_id: 's' });
-    await rest('POST', `/v1/messaging/campaigns/${campaign.id}/cancel`, { token }); // not subscribed
+    const campaign = await createCampaign(harness.rest, harness.token, { name: 'Hooked', segment_id: 's' });
+    await harness.rest('POST', `/v1/messaging/campaigns/${campaign.id}/cancel`, { token: harness.token }); // not subscribed
     await runUntil(hooks, () => receiver.received.length >= 1);
 
     const [request] = receiver.received;
@@ -167,7 +173,9 @@ describe('delivery', () => {
     await hooks.settle();
     expect(receiver.received).toHaveLength(1);
 
-    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    const attempts = await harness.rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, {
+      token: harness.token,
+    });
     expect(attempts.body.items[0]).toMatchObject({
       event_id: payload.id,
       attempt: 1,
@@ -184,9 +192,11 @@ describe('delivery', () => {
     const hook = await createWebhook({ url: receiver.url, events: ['campaign.created'] });
     const hooks = worker({ retryScheduleMs: [300, 300] });
     await hooks.tick();
-    await createCampaign(rest, token);
+    await createCampaign(harness.rest, harness.token);
     await runUntil(hooks, () => receiver.received.length >= 1);
-    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    const attempts = await harness.rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, {
+      token: harness.token,
+    });
     expect(attempts.body.items[0]).toMatchObject({ attempt: 1, status_code: 503, error: 'HTTP 503' });
     expect(attempts.body.items[0]?.next_retry_at).not.toBeNull();
 
@@ -194,7 +204,9 @@ describe('delivery', () => {
     await runUntil(hooks, () => receiver.received.length >= 2);
     const [first, second] = receiver.received;
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
-    const after = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    const after = await harness.rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, {
+      token: harness.token,
+    });
     expect(after.body.items.map((a) => [a.attempt, a.status_code])).toEqual([
       [2, 200],
       [1, 503],
@@ -207,19 +219,21 @@ describe('delivery', () => {
     const hook = await createWebhook({ url: receiver.url, events: ['campaign.created'] });
     const hooks = worker({ retryScheduleMs: [100] });
     await hooks.tick();
-    await createCampaign(rest, token);
+    await createCampaign(harness.rest, harness.token);
     await runUntil(hooks, () => receiver.received.length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await hooks.tick();
     await hooks.settle();
     expect(receiver.received).toHaveLength(2);
-    const attempts = await rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, { token });
+    const attempts = await harness.rest<WebhookAttemptPage>('GET', `${WEBHOOKS}/${hook.id}/attempts`, {
+      token: harness.token,
+    });
     expect(attempts.body.items[0]).toMatchObject({ attempt: 2, next_retry_at: null });
 
-    const resent = await rest<{ event_id: string }>(
+    const resent = await harness.rest<{ event_id: string }>(
       'POST',
       `${WEBHOOKS}/${hook.id}/attempts/${attempts.body.items[0]!.id}/resend`,
-      { token },
+      { token: harness.token },
     );
     expect(resent.status).toBe(202);
     await runUntil(hooks, () => receiver.received.length >= 3);
@@ -230,9 +244,13 @@ describe('delivery', () => {
     const receiver = await startReceiver();
     receivers.push(receiver);
     const hook = await createWebhook({ url: receiver.url, events: ['campaign.sent'] });
-    const rotated = await rest<WebhookWithSecret>('POST', `${WEBHOOKS}/${hook.id}/rotate-secret`, { token });
+    const rotated = await harness.rest<WebhookWithSecret>('POST', `${WEBHOOKS}/${hook.id}/rotate-secret`, {
+      token: harness.token,
+    });
     expect(rotated.body.secret).not.toBe(hook.secret);
-    const sent = await rest<{ event_id: string }>('POST', `${WEBHOOKS}/${hook.id}/test`, { token });
+    const sent = await harness.rest<{ event_id: string }>('POST', `${WEBHOOKS}/${hook.id}/test`, {
+      token: harness.token,
+    });
     expect(sent.status).toBe(202);
     const hooks = worker();
     await runUntil(hooks, () => receiver.received.length >= 1);
@@ -246,7 +264,9 @@ describe('delivery', () => {
       });
     }
     // Not part of the feed.
-    const feed = await rest<{ items: FeedEvent[] }>('GET', '/v1/messaging/events?limit=200', { token });
+    const feed = await harness.rest<{ items: FeedEvent[] }>('GET', '/v1/messaging/events?limit=200', {
+      token: harness.token,
+    });
     expect(feed.body.items.some((event) => event.id === sent.body.event_id)).toBe(false);
   });
 
@@ -257,27 +277,29 @@ describe('delivery', () => {
     let now = Date.now();
     const clock = { now: () => new Date(now) };
     const hooks = new WebhookWorker({
-      db: server.db,
+      db: harness.server.db,
       clock,
       allowPrivateUrls: true,
       retryScheduleMs: [1, 1, 1],
     });
     await hooks.tick();
-    await createCampaign(rest, token);
+    await createCampaign(harness.rest, harness.token);
     await runUntil(hooks, () => receiver.received.length >= 1);
-    const failingSince = await server.db.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.id } });
+    const failingSince = await harness.server.db.webhookEndpoint.findUniqueOrThrow({
+      where: { id: hook.id },
+    });
     expect(failingSince.failingSince).not.toBeNull();
     expect(failingSince.status).toBe('enabled');
     // Five days and a minute later, still failing: disabled, with the reason.
     now += 5 * 24 * 60 * 60 * 1000 + 60_000;
     await runUntil(hooks, () => receiver.received.length >= 2);
-    const disabled = await rest<Webhook>('GET', `${WEBHOOKS}/${hook.id}`, { token });
+    const disabled = await harness.rest<Webhook>('GET', `${WEBHOOKS}/${hook.id}`, { token: harness.token });
     expect(disabled.body).toMatchObject({
       status: 'disabled',
       disabled_reason: 'Every delivery failed for 5 days',
     });
-    const enabled = await rest<Webhook>('PATCH', `${WEBHOOKS}/${hook.id}`, {
-      token,
+    const enabled = await harness.rest<Webhook>('PATCH', `${WEBHOOKS}/${hook.id}`, {
+      token: harness.token,
       body: { status: 'enabled' },
     });
     expect(enabled.body).toMatchObject({ status: 'enabled', disabled_reason: null });
@@ -291,7 +313,7 @@ describe('delivery', () => {
     await createWebhook({ url: fast.url, events: ['campaign.created'] });
     const hooks = worker({ timeoutMs: 10_000 });
     await hooks.tick();
-    await createCampaign(rest, token);
+    await createCampaign(harness.rest, harness.token);
     const started = Date.now();
     while (fast.received.length === 0 && Date.now() - started < 5_000) {
       await hooks.tick();

@@ -7,7 +7,7 @@ import {
   type Step,
 } from '@campaigns/contract';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CAMPAIGNS,
   campaignPath,
@@ -16,8 +16,7 @@ import {
   stepPath,
   stepsPath,
 } from '../support/campaigns';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // docs/hardening.md, Audit trail: every change to a campaign or its steps appends exactly one event
 // (who, what, before, after, when) in the change's own transaction; a refused change appends none;
@@ -27,25 +26,21 @@ const eventsPath = (id: string) => `${CAMPAIGNS}/${id}/events`;
 const future = (minutes = 60) => new Date(Date.now() + minutes * 60_000).toISOString();
 const STEP_BODY = { template_id: 'tpl_1', template_version_id: 'tplv_1' };
 
-let server: TestServer;
-let rest: Rest;
+const harness = useTestServer();
 let alice: string;
 let bob: string;
 let intruder: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
   [alice, bob, intruder] = await Promise.all([
-    server.token({ sub: 'user_alice' }),
-    server.token({ sub: 'user_bob' }),
-    server.token({ brand: 'brand_intruder', sub: 'user_mallory' }),
+    harness.server.token({ sub: 'user_alice' }),
+    harness.server.token({ sub: 'user_bob' }),
+    harness.server.token({ brand: 'brand_intruder', sub: 'user_mallory' }),
   ]);
 });
-afterAll(() => server?.close());
 
 async function events(id: string, token = alice): Promise<CampaignEvent[]> {
-  const response = await rest<CampaignEventPage>('GET', `${eventsPath(id)}?limit=100`, { token });
+  const response = await harness.rest<CampaignEventPage>('GET', `${eventsPath(id)}?limit=100`, { token });
   expect(response.status, response.text).toBe(200);
   return response.body.items;
 }
@@ -67,7 +62,7 @@ async function call<T>(
   body?: unknown,
   status = 200,
 ): Promise<T> {
-  const response = await rest<T>(method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const response = await harness.rest<T>(method, path, { token, ...(body !== undefined ? { body } : {}) });
   expect(response.status, response.text).toBe(status);
   return response.body;
 }
@@ -238,7 +233,7 @@ describe('a refused change appends nothing (REST and tRPC)', () => {
     await call('PATCH', campaignPath(draft.id), intruder, { name: 'mine' }, 404);
     await call('POST', `${campaignPath(draft.id)}/cancel`, intruder, undefined, 404);
 
-    const client = server.client(alice);
+    const client = harness.server.client(alice);
     const trpcRefusals = [
       () => client.campaigns.update.mutate({ id: sent.id, name: 'x' }),
       () => client.campaigns.addStep.mutate({ id: sent.id, position: 0, ...STEP_BODY }),
@@ -269,7 +264,7 @@ describe('a refused change appends nothing (REST and tRPC)', () => {
 describe('the event is written in the change’s transaction', () => {
   it('when the event cannot be written, the change is rolled back too (500, nothing changed)', async () => {
     const campaign = await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'Atomic', segment_id: 's' }, 201);
-    const admin = new pg.Client({ connectionString: server.databaseUrl });
+    const admin = new pg.Client({ connectionString: harness.server.databaseUrl });
     await admin.connect();
     try {
       // Sabotage: the audit insert of a rename fails, after the rename itself was written.
@@ -282,14 +277,14 @@ describe('the event is written in the change’s transaction', () => {
           RETURN NEW;
         END; $$;
         CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_fail_audit();`);
-      const renamed = await rest('PATCH', campaignPath(campaign.id), {
+      const renamed = await harness.rest('PATCH', campaignPath(campaign.id), {
         token: alice,
         body: { name: 'Renamed' },
       });
       expect(renamed.status).toBe(500);
       expect(await call<Campaign>('GET', campaignPath(campaign.id), alice)).toEqual(campaign);
 
-      const added = await rest('POST', stepsPath(campaign.id), {
+      const added = await harness.rest('POST', stepsPath(campaign.id), {
         token: alice,
         body: { position: 0, ...STEP_BODY },
       });
@@ -300,7 +295,7 @@ describe('the event is written in the change’s transaction', () => {
         (await admin.query<{ n: string }>('SELECT count(*) AS n FROM campaigns')).rows[0]?.n;
       const campaigns = await count();
       await expect(
-        server.client(bob).campaigns.create.mutate({ name: 'Never', segment_id: 's' }),
+        harness.server.client(bob).campaigns.create.mutate({ name: 'Never', segment_id: 's' }),
       ).rejects.toThrow();
       expect(await count()).toBe(campaigns);
       expect((await events(campaign.id)).map((e) => e.action)).toEqual(['campaign.created']);
@@ -315,7 +310,7 @@ describe('the event is written in the change’s transaction', () => {
 
 describe('reading the trail', () => {
   it('tRPC campaigns.listEvents returns what REST returns; tRPC changes are recorded the same way', async () => {
-    const client = server.client(bob);
+    const client = harness.server.client(bob);
     const campaign = await client.campaigns.create.mutate({ name: 'Over tRPC', segment_id: 'seg_t' });
     const step = await client.campaigns.addStep.mutate({ id: campaign.id, position: 0, ...STEP_BODY });
     const updated = await client.campaigns.updateStep.mutate({
@@ -364,7 +359,7 @@ describe('reading the trail', () => {
     'an invalid cursor (%s) is 400 on path cursor',
     async (cursor) => {
       const { id } = await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'C', segment_id: 's' }, 201);
-      const response = await rest<{ error: string; details: { issues: Array<{ path: string[] }> } }>(
+      const response = await harness.rest<{ error: string; details: { issues: Array<{ path: string[] }> } }>(
         'GET',
         `${eventsPath(id)}?cursor=${cursor}`,
         { token: alice },
@@ -377,35 +372,37 @@ describe('reading the trail', () => {
 
   it.each(['0', '101', 'abc', '1.5'])('limit=%s is 400', async (limit) => {
     const { id } = await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'L', segment_id: 's' }, 201);
-    expect((await rest('GET', `${eventsPath(id)}?limit=${limit}`, { token: alice })).status).toBe(400);
+    expect((await harness.rest('GET', `${eventsPath(id)}?limit=${limit}`, { token: alice })).status).toBe(
+      400,
+    );
   });
 
   it('another brand’s campaign, or a missing one, is 404 (REST and tRPC)', async () => {
     const { id } = await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'Private', segment_id: 's' }, 201);
     for (const target of [id, MISSING_CAMPAIGN, 'nope', 'x'.repeat(1000)]) {
-      const response = await rest('GET', eventsPath(target), { token: intruder });
+      const response = await harness.rest('GET', eventsPath(target), { token: intruder });
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ error: 'not_found', message: expect.any(String), details: {} });
     }
-    await expect(server.client(intruder).campaigns.listEvents.query({ id })).rejects.toMatchObject({
+    await expect(harness.server.client(intruder).campaigns.listEvents.query({ id })).rejects.toMatchObject({
       data: { code: 'NOT_FOUND' },
     });
   });
 
   it('needs the read scope: a write-only token is 403, no token 401', async () => {
     const { id } = await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'Scoped', segment_id: 's' }, 201);
-    const writeOnly = await server.token({ sub: 'user_alice', scopes: [SCOPES.write] });
-    const response = await rest<{ details: unknown }>('GET', eventsPath(id), { token: writeOnly });
+    const writeOnly = await harness.server.token({ sub: 'user_alice', scopes: [SCOPES.write] });
+    const response = await harness.rest<{ details: unknown }>('GET', eventsPath(id), { token: writeOnly });
     expect(response.status).toBe(403);
     expect(response.body.details).toEqual({ required_scope: SCOPES.read });
-    expect((await rest('GET', eventsPath(id))).status).toBe(401);
+    expect((await harness.rest('GET', eventsPath(id))).status).toBe(401);
   });
 });
 
 describe('the trail is append-only in the database itself', () => {
   it('UPDATE, DELETE and TRUNCATE are refused, even for the table’s owner', async () => {
     await call<Campaign>('POST', CAMPAIGNS, alice, { name: 'Immutable', segment_id: 's' }, 201);
-    const admin = new pg.Client({ connectionString: server.databaseUrl });
+    const admin = new pg.Client({ connectionString: harness.server.databaseUrl });
     await admin.connect();
     try {
       const before = (await admin.query('SELECT * FROM audit_events ORDER BY seq')).rows;

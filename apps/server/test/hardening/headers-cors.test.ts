@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../support/harness';
+import { useTestServer } from '../support/use-test-server';
 
 // docs/hardening.md, Security headers and CORS: every response carries the security headers; only the
 // configured origins get CORS headers, and their preflights for /v1 and /trpc succeed.
@@ -13,18 +13,9 @@ const CAMPAIGNS = '/v1/messaging/campaigns';
 const ALLOWED = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({
-    http: { corsOrigins: [ALLOWED, 'http://localhost:5173'], hstsMaxAgeSeconds: 31_536_000 },
-  });
-  rest = restClient(server.url);
-  token = await server.token();
+const harness = useTestServer({
+  http: { corsOrigins: [ALLOWED, 'http://localhost:5173'], hstsMaxAgeSeconds: 31_536_000 },
 });
-afterAll(() => server?.close());
 
 function expectSecurityHeaders(headers: Headers) {
   expect(headers.get('x-content-type-options')).toBe('nosniff');
@@ -43,7 +34,7 @@ describe('security headers', () => {
     ['OpenAPI document', 'GET', '/openapi.json', false],
     ['tRPC', 'GET', `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, true],
   ])('%s', async (_label, method, path, authenticated) => {
-    const response = await rest(method, path, authenticated ? { token } : {});
+    const response = await harness.rest(method, path, authenticated ? { token: harness.token } : {});
     expectSecurityHeaders(response.headers);
     // API answers load nothing at all.
     expect(response.headers.get('content-security-policy')).toBe(
@@ -53,8 +44,8 @@ describe('security headers', () => {
   });
 
   it('a 413 raised by Fastify before any route code has them too', async () => {
-    const response = await rest('POST', CAMPAIGNS, {
-      token,
+    const response = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       raw: 'x'.repeat(1_100_000),
       headers: { 'content-type': 'application/json' },
     });
@@ -63,7 +54,7 @@ describe('security headers', () => {
   });
 
   it('/docs renders: HTML with its script, framing forbidden but scripts not restricted', async () => {
-    const response = await rest('GET', '/docs');
+    const response = await harness.rest('GET', '/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expectSecurityHeaders(response.headers);
@@ -71,7 +62,7 @@ describe('security headers', () => {
     expect(response.text).toMatch(/<script/);
     // Its own script is served (same origin) and may run: no script-src restriction on the page.
     const src = /<script[^>]+src="([^"]+)"/.exec(response.text)?.[1];
-    if (src?.startsWith('/')) expect((await fetch(`${server.url}${src}`)).status).toBe(200);
+    if (src?.startsWith('/')) expect((await fetch(`${harness.server.url}${src}`)).status).toBe(200);
   });
 
   it("a web-app page revalidated with 304 keeps the page's policy, not the API's (a blank page on reload)", async () => {
@@ -118,7 +109,10 @@ describe('security headers', () => {
 
 describe('CORS', () => {
   it('an allowed origin gets Access-Control-Allow-Origin on REST and tRPC answers', async () => {
-    const response = await rest('GET', CAMPAIGNS, { token, headers: { origin: ALLOWED } });
+    const response = await harness.rest('GET', CAMPAIGNS, {
+      token: harness.token,
+      headers: { origin: ALLOWED },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('vary')).toMatch(/Origin/i);
@@ -126,16 +120,23 @@ describe('CORS', () => {
     // A browser app on another origin reads the version (ETag) and may send it back (If-Match).
     expect(response.headers.get('access-control-expose-headers')).toMatch(/\betag\b/);
 
-    const trpc = await rest('GET', `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, {
-      token,
-      headers: { origin: 'http://localhost:5173' },
-    });
+    const trpc = await harness.rest(
+      'GET',
+      `/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`,
+      {
+        token: harness.token,
+        headers: { origin: 'http://localhost:5173' },
+      },
+    );
     expect(trpc.status).toBe(200);
     expect(trpc.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
   });
 
   it('another origin gets no CORS header at all', async () => {
-    const response = await rest('GET', CAMPAIGNS, { token, headers: { origin: OTHER } });
+    const response = await harness.rest('GET', CAMPAIGNS, {
+      token: harness.token,
+      headers: { origin: OTHER },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
@@ -148,7 +149,7 @@ describe('CORS', () => {
   ])(
     'preflight for %s from an allowed origin: 204 with Authorization and Idempotency-Key',
     async (_l, path, method) => {
-      const response = await fetch(`${server.url}${path}`, {
+      const response = await fetch(`${harness.server.url}${path}`, {
         method: 'OPTIONS',
         headers: {
           origin: ALLOWED,
@@ -174,7 +175,7 @@ describe('CORS', () => {
   );
 
   it('preflight from another origin: no CORS headers (the browser refuses)', async () => {
-    const response = await fetch(`${server.url}${CAMPAIGNS}`, {
+    const response = await fetch(`${harness.server.url}${CAMPAIGNS}`, {
       method: 'OPTIONS',
       headers: { origin: OTHER, 'access-control-request-method': 'POST' },
     });

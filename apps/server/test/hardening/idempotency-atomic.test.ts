@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/use-test-server';
 
 // Issue 12 / docs/hardening.md, Idempotency: a change and its stored response commit in one transaction,
 // so no crash can fall between them (a retry after any crash replays). PostgreSQL names the transaction
@@ -10,21 +9,12 @@ import { type Rest, restClient } from '../support/rest';
 const CAMPAIGNS = '/v1/messaging/campaigns';
 const STEP = { template_id: 'tpl', template_version_id: 'v1' };
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_atomic' });
-});
-afterAll(() => server?.close());
+const harness = useTestServer({}, { brand: 'brand_atomic' });
 
 async function xmins(campaignId: string, key: string): Promise<{ campaign: string; key: string }> {
-  const [campaign] = await server.db.$queryRaw<{ xmin: string }[]>`
+  const [campaign] = await harness.server.db.$queryRaw<{ xmin: string }[]>`
     SELECT xmin::text AS xmin FROM campaigns WHERE id = ${campaignId}`;
-  const [stored] = await server.db.$queryRaw<{ xmin: string; status: boolean | null }[]>`
+  const [stored] = await harness.server.db.$queryRaw<{ xmin: string; status: boolean | null }[]>`
     SELECT xmin::text AS xmin, succeeded AS status FROM idempotency_keys
      WHERE brand_id = 'brand_atomic' AND key = ${key}`;
   expect(stored?.status).not.toBeNull();
@@ -36,8 +26,8 @@ describe('the response is stored in the transaction of the change', () => {
     let n = 0;
     const keyed = async (method: string, path: string, body?: unknown) => {
       const key = `atomic-${n++}`;
-      const response = await rest<{ id?: string; items?: Array<{ id: string }> }>(method, path, {
-        token,
+      const response = await harness.rest<{ id?: string; items?: Array<{ id: string }> }>(method, path, {
+        token: harness.token,
         headers: { 'idempotency-key': key },
         ...(body === undefined ? {} : { body }),
       });
@@ -60,19 +50,19 @@ describe('the response is stored in the transaction of the change', () => {
     expect(calls).toHaveLength(9);
     // Every call wrote the campaign again, so each key is compared with the transaction of its own change
     // through the audit trail (one event per change, written in the change's transaction).
-    const trail = await server.db.$queryRaw<{ xmin: string }[]>`
+    const trail = await harness.server.db.$queryRaw<{ xmin: string }[]>`
       SELECT xmin::text AS xmin FROM audit_events WHERE campaign_id = ${id} ORDER BY seq`;
-    const keys = await server.db.$queryRaw<{ key: string; xmin: string }[]>`
+    const keys = await harness.server.db.$queryRaw<{ key: string; xmin: string }[]>`
       SELECT key, xmin::text AS xmin FROM idempotency_keys WHERE brand_id = 'brand_atomic' AND key LIKE 'atomic-%'`;
     const byKey = new Map(keys.map((row) => [row.key, row.xmin]));
     expect(calls.map((call) => byKey.get(call.key))).toEqual(trail.map((row) => row.xmin));
   });
 
   it('the campaign row version a change wrote is the one its key was completed in', async () => {
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     const campaign = await client.campaigns.create.mutate({ name: 'Atomic tRPC', segment_id: 'seg' });
-    const response = await rest('PATCH', `${CAMPAIGNS}/${campaign.id}`, {
-      token,
+    const response = await harness.rest('PATCH', `${CAMPAIGNS}/${campaign.id}`, {
+      token: harness.token,
       headers: { 'idempotency-key': 'atomic-last' },
       body: { name: 'Atomic tRPC 2' },
     });

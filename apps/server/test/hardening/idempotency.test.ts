@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isCampaignsClientError, withIdempotencyKey } from '@campaigns/client';
 import type { Clock } from '@campaigns/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, type RestResponse, restClient } from '../support/rest';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../support/harness';
+import { type RestResponse, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // API.md, Idempotency; docs/hardening.md: a retry with the same Idempotency-Key, brand and body gets the
 // first response back without the work being done again; concurrent retries run it once (the others are
@@ -21,23 +22,22 @@ class ShiftedClock implements Clock {
 }
 
 const clock = new ShiftedClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock, http: { idempotencyPurgeIntervalMs: null } });
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_idem', sub: 'user_idem' });
-});
-afterAll(() => server?.close());
+const harness = useTestServer(
+  { clock, http: { idempotencyPurgeIntervalMs: null } },
+  { brand: 'brand_idem', sub: 'user_idem' },
+);
 
 const newKey = () => `key-${randomUUID()}`;
 
 const createBody = (name = 'Idempotent') => ({ name, segment_id: 'seg_1' });
 
-function post(path: string, key: string | undefined, body?: unknown, as = token): Promise<RestResponse> {
-  return rest('POST', path, {
+function post(
+  path: string,
+  key: string | undefined,
+  body?: unknown,
+  as = harness.token,
+): Promise<RestResponse> {
+  return harness.rest('POST', path, {
     token: as,
     ...(body !== undefined ? { body } : {}),
     ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
@@ -45,10 +45,10 @@ function post(path: string, key: string | undefined, body?: unknown, as = token)
 }
 
 const campaignsNamed = (name: string, brandId = 'brand_idem') =>
-  server.db.campaign.count({ where: { name, brandId } });
+  harness.server.db.campaign.count({ where: { name, brandId } });
 
 const keyRow = (key: string, brandId = 'brand_idem') =>
-  server.db.idempotencyKey.findUnique({ where: { brandId_key: { brandId, key } } });
+  harness.server.db.idempotencyKey.findUnique({ where: { brandId_key: { brandId, key } } });
 
 async function newDraft(): Promise<string> {
   const created = await post(CAMPAIGNS, undefined, createBody(`draft-${randomUUID()}`));
@@ -93,7 +93,7 @@ describe('a retry with the same key and body (REST)', () => {
     const retry = await post(`${CAMPAIGNS}/${id}/steps`, key, stepBody());
     expect(retry.status).toBe(201);
     expect(retry.text).toBe(first.text);
-    expect(await server.db.step.count({ where: { campaignId: id } })).toBe(1);
+    expect(await harness.server.db.step.count({ where: { campaignId: id } })).toBe(1);
   });
 
   it('schedule, unschedule and cancel: 200 replayed, the state is not changed again', async () => {
@@ -110,7 +110,7 @@ describe('a retry with the same key and body (REST)', () => {
     const replayed = await post(`${CAMPAIGNS}/${id}/schedule`, scheduleKey, at);
     expect(replayed.status).toBe(200);
     expect(replayed.text).toBe(scheduled.text);
-    expect((await server.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('draft');
+    expect((await harness.server.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('draft');
 
     const cancelKey = newKey();
     const cancelled = await post(`${CAMPAIGNS}/${id}/cancel`, cancelKey);
@@ -135,7 +135,7 @@ describe('a retry with the same key and body (REST)', () => {
     expect(retry.status).toBe(412);
     expect(retry.text).toBe(first.text);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect((await server.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('draft');
+    expect((await harness.server.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe('draft');
   });
 
   it('input that fails validation is not stored: the key stays free for the corrected request', async () => {
@@ -176,7 +176,7 @@ describe('the same key with a different request', () => {
 
   it('another brand with the same key is independent', async () => {
     const key = newKey();
-    const otherToken = await server.token({ brand: 'brand_idem_other', sub: 'user_other' });
+    const otherToken = await harness.server.token({ brand: 'brand_idem_other', sub: 'user_other' });
     const mine = await post(CAMPAIGNS, key, createBody('brands'));
     const theirs = await post(CAMPAIGNS, key, createBody('brands'), otherToken);
     expect(mine.status).toBe(201);
@@ -224,7 +224,7 @@ describe('concurrent retries', () => {
       Array.from({ length: 10 }, () => post(`${CAMPAIGNS}/${id}/steps`, key, stepBody())),
     );
     expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
-    expect(await server.db.step.count({ where: { campaignId: id } })).toBe(1);
+    expect(await harness.server.db.step.count({ where: { campaignId: id } })).toBe(1);
   });
 
   it('a claim left by a crashed process (lease passed) is taken over by the same request', async () => {
@@ -233,7 +233,7 @@ describe('concurrent retries', () => {
     // First, a claim with no response, as a process that died mid-request leaves it.
     const first = await post(CAMPAIGNS, key, createBody(name));
     expect(first.status).toBe(201);
-    await server.db.$executeRaw`
+    await harness.server.db.$executeRaw`
       UPDATE idempotency_keys
          SET succeeded = NULL, response_body = NULL, locked_until = now() + interval '1 minute'
        WHERE key = ${key}`;
@@ -241,7 +241,7 @@ describe('concurrent retries', () => {
     expect(busy.status).toBe(409);
     expect(busy.body).toMatchObject({ details: { reason: 'idempotency_key_in_progress' } });
     // A different request is still refused as reuse, lease or not.
-    await server.db
+    await harness.server.db
       .$executeRaw`UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE key = ${key}`;
     expect((await post(CAMPAIGNS, key, createBody(`${name}-x`))).status).toBe(409);
     const takenOver = await post(CAMPAIGNS, key, createBody(name));
@@ -316,14 +316,17 @@ describe('the key itself', () => {
   });
 
   it('GET ignores the header', async () => {
-    const response = await rest('GET', CAMPAIGNS, { token, headers: { 'idempotency-key': '' } });
+    const response = await harness.rest('GET', CAMPAIGNS, {
+      token: harness.token,
+      headers: { 'idempotency-key': '' },
+    });
     expect(response.status).toBe(200);
   });
 });
 
 describe('tRPC', () => {
   it('a mutation with a key (withIdempotencyKey) is replayed: same result, no second campaign', async () => {
-    const client = server.client(token, { batch: true });
+    const client = harness.server.client(harness.token, { batch: true });
     const key = newKey();
     const name = `trpc-${key}`;
     const input = { name, segment_id: 'seg_1' };
@@ -350,10 +353,10 @@ describe('tRPC', () => {
   it('the header on a raw tRPC POST replays the exact response', async () => {
     const key = newKey();
     const send = () =>
-      fetch(`${server.url}/trpc/campaigns.create`, {
+      fetch(`${harness.server.url}/trpc/campaigns.create`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${harness.token}`,
           'content-type': 'application/json',
           'idempotency-key': key,
         },
@@ -370,7 +373,7 @@ describe('tRPC', () => {
   });
 
   it('calls without a key are not affected', async () => {
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     const name = `nokey-${randomUUID()}`;
     await client.campaigns.create.mutate({ name, segment_id: 's' });
     await client.campaigns.create.mutate({ name, segment_id: 's' });

@@ -1,7 +1,6 @@
 import { REQUEST_LIMITS } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/use-test-server';
 
 // Issue 12 / API.md, Limits: REST and tRPC refuse and accept the same requests — media types,
 // prototype keys, nesting, batch size — and both check the token before reading the body.
@@ -16,16 +15,14 @@ const nested = (levels: number): Record<string, unknown> => {
   return value;
 };
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({ http: { rateLimitPerMinute: 100_000 } });
 let draftId: string;
 
 /** A raw tRPC mutation over HTTP, as httpLink sends it (superjson's `{"json": …}` envelope). */
 async function trpcMutation(procedure: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}/trpc/${procedure}`, {
+  const response = await fetch(`${harness.server.url}/trpc/${procedure}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    headers: { authorization: `Bearer ${harness.token}`, 'content-type': 'application/json', ...headers },
     body,
   });
   return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
@@ -36,18 +33,16 @@ const trpcError = (body: unknown) =>
     .data;
 
 beforeAll(async () => {
-  server = await startTestServer({ http: { rateLimitPerMinute: 100_000 } });
-  rest = restClient(server.url);
-  token = await server.token();
-  draftId = (await server.client(token).campaigns.create.mutate({ name: 'Rules', segment_id: 'seg' })).id;
+  draftId = (
+    await harness.server.client(harness.token).campaigns.create.mutate({ name: 'Rules', segment_id: 'seg' })
+  ).id;
 });
-afterAll(() => server?.close());
 
 describe('one rule for both surfaces', () => {
   it('media types are case-insensitive: Application/JSON is JSON on REST and on tRPC', async () => {
     const type = { 'content-type': 'Application/JSON; Charset=UTF-8' };
-    const onRest = await rest('POST', CAMPAIGNS, {
-      token,
+    const onRest = await harness.rest('POST', CAMPAIGNS, {
+      token: harness.token,
       raw: JSON.stringify({ name: 'Case', segment_id: 's' }),
       headers: type,
     });
@@ -61,11 +56,15 @@ describe('one rule for both surfaces', () => {
   });
 
   it('a __proto__ key is refused with 400 on both, saying why', async () => {
-    const onRest = await rest<{ error: string; message: string }>('POST', `${CAMPAIGNS}/${draftId}/steps`, {
-      token,
-      raw: `{"position":0,"template_id":"t","template_version_id":"v","variables":{"__proto__":{"x":1}}}`,
-      headers: { 'content-type': 'application/json' },
-    });
+    const onRest = await harness.rest<{ error: string; message: string }>(
+      'POST',
+      `${CAMPAIGNS}/${draftId}/steps`,
+      {
+        token: harness.token,
+        raw: `{"position":0,"template_id":"t","template_version_id":"v","variables":{"__proto__":{"x":1}}}`,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
     expect(onRest.status).toBe(400);
     expect(onRest.body.error).toBe('validation_failed');
     const onTrpc = await trpcMutation(
@@ -77,27 +76,33 @@ describe('one rule for both surfaces', () => {
     expect((onTrpc.body as { error: { json: { message: string } } }).error.json.message).toBe(
       onRest.body.message,
     );
-    expect(await server.db.step.count({ where: { campaignId: draftId } })).toBe(0);
+    expect(await harness.server.db.step.count({ where: { campaignId: draftId } })).toBe(0);
   });
 
   it('nesting is counted the same way: a 32-level input is accepted, 33 levels refused, on both', async () => {
     // The step object is level 1, so variables may nest 31 levels.
     const fits = { ...STEP, variables: nested(31) };
     const tooDeep = { ...STEP, variables: nested(32) };
-    expect((await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, { token, body: tooDeep })).status).toBe(400);
+    expect(
+      (await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, { token: harness.token, body: tooDeep }))
+        .status,
+    ).toBe(400);
     const refused = await trpcMutation(
       'campaigns.addStep',
       JSON.stringify({ json: { id: draftId, ...tooDeep } }),
     );
     expect(refused.status).toBe(400);
-    const batched = await fetch(`${server.url}/trpc/campaigns.addStep?batch=1`, {
+    const batched = await fetch(`${harness.server.url}/trpc/campaigns.addStep?batch=1`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${harness.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ 0: { json: { id: draftId, ...tooDeep } } }),
     });
     expect(batched.status).toBe(400);
 
-    expect((await rest('POST', `${CAMPAIGNS}/${draftId}/steps`, { token, body: fits })).status).toBe(201);
+    expect(
+      (await harness.rest('POST', `${CAMPAIGNS}/${draftId}/steps`, { token: harness.token, body: fits }))
+        .status,
+    ).toBe(201);
     const accepted = await trpcMutation(
       'campaigns.addStep',
       JSON.stringify({ json: { id: draftId, ...fits } }),
@@ -116,9 +121,9 @@ describe('tRPC batches', () => {
     ),
   });
   const post = (request: { path: string; body: string }) =>
-    fetch(`${server.url}${request.path}`, {
+    fetch(`${harness.server.url}${request.path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${harness.token}`, 'content-type': 'application/json' },
       body: request.body,
     });
 
@@ -129,7 +134,7 @@ describe('tRPC batches', () => {
     expect(data.error).toBe('validation_failed');
     expect(data.details).toMatchObject({ reason: 'batch_too_large', limit: REQUEST_LIMITS.trpcMaxBatch });
     expect(
-      await server.db.campaign.count({ where: { name: `Batch ${REQUEST_LIMITS.trpcMaxBatch + 1}` } }),
+      await harness.server.db.campaign.count({ where: { name: `Batch ${REQUEST_LIMITS.trpcMaxBatch + 1}` } }),
     ).toBe(0);
   });
 
@@ -141,7 +146,7 @@ describe('tRPC batches', () => {
   });
 
   it('the typed client never sends a batch the server refuses: 120 calls in one tick all succeed', async () => {
-    const client = server.client(token, { batch: true });
+    const client = harness.server.client(harness.token, { batch: true });
     const campaigns = await Promise.all(
       Array.from({ length: 120 }, () => client.campaigns.get.query({ id: draftId })),
     );
@@ -151,7 +156,7 @@ describe('tRPC batches', () => {
 
 describe('the token is checked before the body is read', () => {
   it('REST: no token and a malformed body ⇒ 401, not 400', async () => {
-    const response = await rest<{ error: string }>('POST', `${CAMPAIGNS}/${draftId}/steps`, {
+    const response = await harness.rest<{ error: string }>('POST', `${CAMPAIGNS}/${draftId}/steps`, {
       raw: '{"position":',
     });
     expect(response.status).toBe(401);
@@ -160,7 +165,7 @@ describe('the token is checked before the body is read', () => {
   });
 
   it('tRPC: no token and a malformed body ⇒ 401 for each call of the batch', async () => {
-    const response = await fetch(`${server.url}/trpc/campaigns.create,campaigns.addStep?batch=1`, {
+    const response = await fetch(`${harness.server.url}/trpc/campaigns.create,campaigns.addStep?batch=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"0":',
@@ -172,13 +177,13 @@ describe('the token is checked before the body is read', () => {
   });
 
   it('RateLimit and RateLimit-Policy headers on both surfaces (IETF draft)', async () => {
-    const onRest = await rest('GET', `${CAMPAIGNS}/${draftId}`, { token });
+    const onRest = await harness.rest('GET', `${CAMPAIGNS}/${draftId}`, { token: harness.token });
     expect(onRest.headers.get('ratelimit-policy')).toBe('"per-token";q=100000;w=60');
     expect(onRest.headers.get('ratelimit')).toMatch(/^"per-token";r=\d+;t=\d+$/);
     const onTrpc = await fetch(
-      `${server.url}/trpc/campaigns.get?input=${encodeURIComponent(JSON.stringify({ json: { id: draftId } }))}`,
+      `${harness.server.url}/trpc/campaigns.get?input=${encodeURIComponent(JSON.stringify({ json: { id: draftId } }))}`,
       {
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${harness.token}` },
       },
     );
     expect(onTrpc.status).toBe(200);
@@ -189,7 +194,7 @@ describe('the token is checked before the body is read', () => {
 describe('a POST that takes no body does exactly what the document says', () => {
   it('unschedule and cancel: no body or {} is accepted, a field is 400; the document declares an optional empty object', async () => {
     const document = (
-      await rest<{
+      await harness.rest<{
         paths: Record<
           string,
           Record<
@@ -208,21 +213,28 @@ describe('a POST that takes no body does exactly what the document says', () => 
       });
     }
     const campaign = async () => {
-      const id = (await server.client(token).campaigns.create.mutate({ name: 'No body', segment_id: 's' }))
-        .id;
-      await server.client(token).campaigns.addStep.mutate({ id, ...STEP });
+      const id = (
+        await harness.server
+          .client(harness.token)
+          .campaigns.create.mutate({ name: 'No body', segment_id: 's' })
+      ).id;
+      await harness.server.client(harness.token).campaigns.addStep.mutate({ id, ...STEP });
       return id;
     };
     const bare = await campaign();
-    expect((await rest('POST', `${CAMPAIGNS}/${bare}/cancel`, { token })).status).toBe(200);
+    expect((await harness.rest('POST', `${CAMPAIGNS}/${bare}/cancel`, { token: harness.token })).status).toBe(
+      200,
+    );
     const empty = await campaign();
-    expect((await rest('POST', `${CAMPAIGNS}/${empty}/cancel`, { token, body: {} })).status).toBe(200);
+    expect(
+      (await harness.rest('POST', `${CAMPAIGNS}/${empty}/cancel`, { token: harness.token, body: {} })).status,
+    ).toBe(200);
     const field = await campaign();
-    const refused = await rest<{ details: { issues: Array<{ path: string[] }> } }>(
+    const refused = await harness.rest<{ details: { issues: Array<{ path: string[] }> } }>(
       'POST',
       `${CAMPAIGNS}/${field}/cancel`,
       {
-        token,
+        token: harness.token,
         body: { reason: 'x' },
       },
     );

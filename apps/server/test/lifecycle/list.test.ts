@@ -15,21 +15,15 @@ import {
   range,
   trpcFailure,
 } from '../support/campaigns';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { TEST_JWT_SECRET } from '../support/harness';
+import { useTestServer } from '../support/use-test-server';
 
 // GET /v1/messaging/campaigns (campaigns.list): newest first, ?status=, ?limit=, opaque keyset ?cursor=.
 
-let server: TestServer;
-let rest: Rest;
+const harness = useTestServer();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-});
-afterAll(() => server?.close());
-
-const list = (token: string, query = '') => rest<CampaignPage>('GET', `${CAMPAIGNS}${query}`, { token });
+const list = (token: string, query = '') =>
+  harness.rest<CampaignPage>('GET', `${CAMPAIGNS}${query}`, { token });
 const ids = (items: { id: string }[]) => items.map((item) => item.id);
 /** The order the API promises: created_at descending, ties broken by id descending. */
 const newestFirst = (a: Campaign, b: Campaign) =>
@@ -65,16 +59,16 @@ async function insertTied(brand: string, count: number, createdAt: Date, status:
     updatedAt: createdAt,
     ...(status === 'cancelled' ? { cancelledAt: createdAt } : {}),
   }));
-  await server.db.campaign.createMany({ data: rows });
+  await harness.server.db.campaign.createMany({ data: rows });
 }
 
 describe('listing', () => {
   it("lists the caller's brand only, newest first, as Campaigns", async () => {
-    const token = await server.token({ brand: 'brand_list_a' });
+    const token = await harness.server.token({ brand: 'brand_list_a' });
     const mine = [];
     for (let k = 0; k < 3; k++)
-      mine.push(await createCampaign(rest, token, { name: `Mine ${k}`, segment_id: 's' }));
-    await createCampaign(rest, await server.token({ brand: 'brand_list_b' }));
+      mine.push(await createCampaign(harness.rest, token, { name: `Mine ${k}`, segment_id: 's' }));
+    await createCampaign(harness.rest, await harness.server.token({ brand: 'brand_list_b' }));
 
     const response = await list(token);
     expect(response.status, response.text).toBe(200);
@@ -82,14 +76,14 @@ describe('listing', () => {
   });
 
   it('returns an empty page for a brand with no campaigns', async () => {
-    const response = await list(await server.token({ brand: 'brand_list_empty' }));
+    const response = await list(await harness.server.token({ brand: 'brand_list_empty' }));
     expect(response.body).toEqual({ items: [], next_cursor: null });
   });
 
   it('pages 20 by default and up to limit=100', async () => {
     const brand = 'brand_list_many';
     await insertTied(brand, 105, new Date('2026-01-01T00:00:00.000Z'));
-    const token = await server.token({ brand });
+    const token = await harness.server.token({ brand });
     const byDefault = await list(token);
     expect(byDefault.body.items).toHaveLength(20);
     expect(byDefault.body.next_cursor).toEqual(expect.any(String));
@@ -101,12 +95,12 @@ describe('listing', () => {
 
   it('filters by status', async () => {
     const brand = 'brand_list_status';
-    const token = await server.token({ brand });
+    const token = await harness.server.token({ brand });
     const created = [];
-    for (let k = 0; k < 4; k++) created.push(await createCampaign(rest, token));
-    await forceStatus(server.db, created[1]!.id, 'cancelled');
-    await forceStatus(server.db, created[3]!.id, 'cancelled');
-    await forceStatus(server.db, created[2]!.id, 'sent');
+    for (let k = 0; k < 4; k++) created.push(await createCampaign(harness.rest, token));
+    await forceStatus(harness.server.db, created[1]!.id, 'cancelled');
+    await forceStatus(harness.server.db, created[3]!.id, 'cancelled');
+    await forceStatus(harness.server.db, created[2]!.id, 'sent');
 
     const cancelled = await list(token, '?status=cancelled');
     expect(ids(cancelled.body.items).sort()).toEqual([created[1]!.id, created[3]!.id].sort());
@@ -123,7 +117,7 @@ describe('keyset pagination', () => {
     for (const [k, at] of ['2026-03-01', '2026-02-01', '2026-01-01'].entries()) {
       await insertTied(brand, 15, new Date(`${at}T00:00:00.00${k}Z`));
     }
-    const token = await server.token({ brand });
+    const token = await harness.server.token({ brand });
     const pages = await walk(token, 'limit=7');
     const seen = pages.flat();
     expect(pages.map((page) => page.length)).toEqual([7, 7, 7, 7, 7, 7, 3]);
@@ -134,19 +128,19 @@ describe('keyset pagination', () => {
   it('ends with next_cursor null when the last page is exactly full', async () => {
     const brand = 'brand_page_exact';
     await insertTied(brand, 14, new Date('2026-01-05T00:00:00.000Z'));
-    const pages = await walk(await server.token({ brand }), 'limit=7');
+    const pages = await walk(await harness.server.token({ brand }), 'limit=7');
     expect(pages.map((page) => page.length)).toEqual([7, 7]);
   });
 
   it('is stable when campaigns are created between pages: no duplicates, nothing skipped', async () => {
     const brand = 'brand_page_inserts';
-    const token = await server.token({ brand });
+    const token = await harness.server.token({ brand });
     const original = [];
-    for (let k = 0; k < 12; k++) original.push(await createCampaign(rest, token));
+    for (let k = 0; k < 12; k++) original.push(await createCampaign(harness.rest, token));
     const inserted: Campaign[] = [];
 
     const pages = await walk(token, 'limit=5', async () => {
-      inserted.push(await createCampaign(rest, token), await createCampaign(rest, token));
+      inserted.push(await createCampaign(harness.rest, token), await createCampaign(harness.rest, token));
     });
 
     const seen = ids(pages.flat());
@@ -161,7 +155,7 @@ describe('keyset pagination', () => {
     const brand = 'brand_page_status';
     await insertTied(brand, 9, new Date('2026-01-02T00:00:00.000Z'), 'cancelled');
     await insertTied(brand, 9, new Date('2026-01-03T00:00:00.000Z'), 'draft');
-    const pages = await walk(await server.token({ brand }), 'status=cancelled&limit=4');
+    const pages = await walk(await harness.server.token({ brand }), 'status=cancelled&limit=4');
     expect(pages.flat()).toHaveLength(9);
     expect(pages.flat().every((c) => c.status === 'cancelled')).toBe(true);
   });
@@ -169,9 +163,12 @@ describe('keyset pagination', () => {
   it("never leaks another brand's campaigns through a cursor", async () => {
     await insertTied('brand_page_x', 6, new Date('2026-01-04T00:00:00.000Z'));
     await insertTied('brand_page_y', 6, new Date('2026-01-04T00:00:00.000Z'));
-    const first = await list(await server.token({ brand: 'brand_page_x' }), '?limit=2');
+    const first = await list(await harness.server.token({ brand: 'brand_page_x' }), '?limit=2');
     const cursor = encodeURIComponent(first.body.next_cursor ?? '');
-    const other = await list(await server.token({ brand: 'brand_page_y' }), `?limit=100&cursor=${cursor}`);
+    const other = await list(
+      await harness.server.token({ brand: 'brand_page_y' }),
+      `?limit=100&cursor=${cursor}`,
+    );
     expect(other.body.items.every((c) => c.brand_id === 'brand_page_y')).toBe(true);
   });
 });
@@ -194,12 +191,12 @@ describe('validation (400)', () => {
     [`cursor=${'a'.repeat(600)}`, ['cursor']],
     ['colour=red', ['colour']],
   ])('refuses ?%s', async (query, path) => {
-    const response = await list(await server.token({ brand: 'brand_list_a' }), `?${query}`);
+    const response = await list(await harness.server.token({ brand: 'brand_list_a' }), `?${query}`);
     expectValidationIssueAt(response, path);
   });
 
   it('answers 403 without the read scope', async () => {
-    const response = await list(await server.token({ scopes: [SCOPES.write] }));
+    const response = await list(await harness.server.token({ scopes: [SCOPES.write] }));
     expectErrorBody(response, 403, 'forbidden', { required_scope: SCOPES.read });
   });
 });
@@ -209,7 +206,7 @@ describe('over tRPC (campaigns.list)', () => {
     const brand = 'brand_trpc_list';
     await insertTied(brand, 5, new Date('2026-01-06T00:00:00.000Z'));
     await insertTied(brand, 2, new Date('2026-01-07T00:00:00.000Z'), 'cancelled');
-    const client = server.client(await server.token({ brand }));
+    const client = harness.server.client(await harness.server.token({ brand }));
     const first = await client.campaigns.list.query({ limit: 4 });
     expect(first.items).toHaveLength(4);
     expect(first.items.slice(0, 2).every((c) => c.status === 'cancelled')).toBe(true);
@@ -221,7 +218,7 @@ describe('over tRPC (campaigns.list)', () => {
   });
 
   it('answers BAD_REQUEST for a bad cursor or limit', async () => {
-    const client = server.client(await server.token());
+    const client = harness.server.client(await harness.server.token());
     const badCursor = await trpcFailure(client.campaigns.list.query({ cursor: 'nope' }));
     expect(badCursor).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
     const badLimit = await trpcFailure(client.campaigns.list.query({ limit: 500 }));
@@ -253,7 +250,7 @@ describe('query plan (O(page) at any depth)', () => {
 
   beforeAll(async () => {
     // 50,000 rows over five brands and every status, with runs of equal created_at.
-    await server.db.$executeRawUnsafe(`
+    await harness.server.db.$executeRawUnsafe(`
       INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, status, scheduled_at, published_at,
                              sent_at, cancelled_at, next_due_at, created_by, created_at, updated_at)
       SELECT 'cmp_' || lpad(to_hex(g), 32, '0'),
@@ -268,7 +265,7 @@ describe('query plan (O(page) at any depth)', () => {
         FROM generate_series(1, ${5 * PER_BRAND}) AS g,
              LATERAL (SELECT (ARRAY['draft', 'scheduled', 'sending', 'sent', 'cancelled'])[1 + (g / 5) % 5] AS status,
                              timestamptz '2025-01-01T00:00:00Z' + ((g / 3) * interval '1 second') AS t) AS s`);
-    await server.db.$executeRawUnsafe('ANALYZE campaigns');
+    await harness.server.db.$executeRawUnsafe('ANALYZE campaigns');
 
     // The service's own SQL, seen through a client that reports its queries.
     const fromDb = createRequire(new URL('../../../../packages/db/package.json', import.meta.url));
@@ -276,7 +273,7 @@ describe('query plan (O(page) at any depth)', () => {
       PrismaPg: new (config: { connectionString: string; max?: number }) => AdapterFactory;
     };
     const client = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: server.databaseUrl, max: 2 }),
+      adapter: new PrismaPg({ connectionString: harness.server.databaseUrl, max: 2 }),
       log: [{ emit: 'event', level: 'query' }],
     });
     client.$on('query', (event) => captured.push({ query: event.query, params: event.params }));
@@ -309,7 +306,7 @@ describe('query plan (O(page) at any depth)', () => {
   async function explain(sql: { query: string; params: string }): Promise<PlanNode[]> {
     const params = JSON.parse(sql.params) as unknown[];
     const [row] = await withAdminClient(
-      server.databaseUrl,
+      harness.server.databaseUrl,
       async (client) =>
         (
           await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(

@@ -1,5 +1,5 @@
 import type { Campaign, Step } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   campaignPath,
   createCampaign,
@@ -10,8 +10,8 @@ import {
   storedPositions,
   trpcFailure,
 } from '../support/campaigns';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, type RestResponse, restClient } from '../support/rest';
+import type { RestResponse } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // API.md "Concurrency guarantees", proved by really racing many HTTP requests (REST and tRPC) against one
 // campaign in real PostgreSQL, several rounds each.
@@ -19,9 +19,7 @@ import { type Rest, type RestResponse, restClient } from '../support/rest';
 const ROUNDS = 4;
 const CONCURRENCY = 25;
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer();
 
 /**
  * An observer in this test's own database (not part of the schema): a deferred constraint trigger that,
@@ -45,15 +43,11 @@ const AUDIT = `
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION race_audit_step_change();`;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token();
-  for (const statement of AUDIT.split(/;\s*(?=CREATE)/)) await server.db.$executeRawUnsafe(statement);
+  for (const statement of AUDIT.split(/;\s*(?=CREATE)/)) await harness.server.db.$executeRawUnsafe(statement);
 });
-afterAll(() => server?.close());
 
 async function stepChangesOutsideDraft(campaignId: string) {
-  return server.db.$queryRaw<{ op: string; status: string }[]>`
+  return harness.server.db.$queryRaw<{ op: string; status: string }[]>`
     SELECT op, status FROM race_step_audit WHERE campaign_id = ${campaignId}`;
 }
 
@@ -87,10 +81,16 @@ const addStepBody = (position: number, k: number) => ({
 /** Half the calls go over REST, half through the tRPC client. */
 function addStepCall(campaignId: string, position: number, k: number) {
   return k % 2 === 0
-    ? () => rest<Step>('POST', stepsPath(campaignId), { token, body: addStepBody(position, k) })
+    ? () =>
+        harness.rest<Step>('POST', stepsPath(campaignId), {
+          token: harness.token,
+          body: addStepBody(position, k),
+        })
     : () =>
         viaTrpc(
-          server.client(token).campaigns.addStep.mutate({ id: campaignId, ...addStepBody(position, k) }),
+          harness.server
+            .client(harness.token)
+            .campaigns.addStep.mutate({ id: campaignId, ...addStepBody(position, k) }),
         );
 }
 
@@ -98,12 +98,12 @@ const isCreated = (response: { status: number }) => response.status === 201 || r
 const stepIdOf = (response: { body: unknown }) => (response.body as Step).id;
 
 it('the observer records a step change in a campaign that is not a draft', async () => {
-  const { campaign, steps } = await draftWithSteps(server.db, rest, token, 1);
-  await server.db.campaign.update({
+  const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+  await harness.server.db.campaign.update({
     where: { id: campaign.id },
     data: { status: 'cancelled', cancelledAt: new Date() },
   });
-  await server.db.step.update({ where: { id: steps[0]!.id }, data: { delayMinutes: 1 } });
+  await harness.server.db.step.update({ where: { id: steps[0]!.id }, data: { delayMinutes: 1 } });
   expect(await stepChangesOutsideDraft(campaign.id)).toEqual([{ op: 'UPDATE', status: 'cancelled' }]);
 });
 
@@ -111,12 +111,12 @@ describe('concurrent addStep', () => {
   it.each(range(ROUNDS))(
     `${CONCURRENCY} inserts at position 0 all succeed and leave exactly 0..N-1 (round %i)`,
     async () => {
-      const campaign = await createCampaign(rest, token);
+      const campaign = await createCampaign(harness.rest, harness.token);
       const responses = await race(range(CONCURRENCY).map((k) => addStepCall(campaign.id, 0, k)));
 
       expect(responses.map((r) => r.status).filter((s) => !isCreated({ status: s }))).toEqual([]);
       expect(responses.every((r) => (r.body as Step).position === 0)).toBe(true);
-      const stored = await server.db.step.findMany({
+      const stored = await harness.server.db.step.findMany({
         where: { campaignId: campaign.id },
         orderBy: { position: 'asc' },
       });
@@ -128,13 +128,13 @@ describe('concurrent addStep', () => {
   it.each(range(ROUNDS))(
     'inserts at mixed positions keep 0..N-1 and the existing steps in order (round %i)',
     async (round) => {
-      const { campaign, steps } = await draftWithSteps(server.db, rest, token, 5);
+      const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 5);
       const responses = await race(
         range(CONCURRENCY).map((k) => addStepCall(campaign.id, (k * 7 + round) % 6, k)),
       );
 
       expect(responses.every(isCreated)).toBe(true);
-      const stored = await server.db.step.findMany({
+      const stored = await harness.server.db.step.findMany({
         where: { campaignId: campaign.id },
         orderBy: { position: 'asc' },
       });
@@ -149,7 +149,7 @@ describe('concurrent moves and removes', () => {
   it.each(range(ROUNDS))(
     'never duplicate or skip a position; untouched steps keep their order (round %i)',
     async (round) => {
-      const { campaign, steps } = await draftWithSteps(server.db, rest, token, 30);
+      const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 30);
       // Steps 0,3,6,… are removed; 1,4,7,… and 2,5 are moved to positions that stay valid after every removal.
       const removed = steps.filter((_, k) => k % 3 === 0).map((s) => s.id);
       const movedSteps = steps.filter((_, k) => k % 3 === 1 || k === 2 || k === 5).map((s) => s.id);
@@ -161,18 +161,23 @@ describe('concurrent moves and removes', () => {
       const calls = [
         ...removed.map((id, k) =>
           k % 2 === 0
-            ? () => rest('DELETE', stepPath(campaign.id, id), { token })
+            ? () => harness.rest('DELETE', stepPath(campaign.id, id), { token: harness.token })
             : () =>
-                viaTrpc(server.client(token).campaigns.removeStep.mutate({ id: campaign.id, step_id: id })),
+                viaTrpc(
+                  harness.server
+                    .client(harness.token)
+                    .campaigns.removeStep.mutate({ id: campaign.id, step_id: id }),
+                ),
         ),
         ...movedSteps.map((id, k) => {
           const position = (k * 5 + round) % minCount;
           return k % 2 === 0
-            ? () => rest('PATCH', stepPath(campaign.id, id), { token, body: { position } })
+            ? () =>
+                harness.rest('PATCH', stepPath(campaign.id, id), { token: harness.token, body: { position } })
             : () =>
                 viaTrpc(
-                  server
-                    .client(token)
+                  harness.server
+                    .client(harness.token)
                     .campaigns.updateStep.mutate({ id: campaign.id, step_id: id, position }),
                 );
         }),
@@ -180,7 +185,7 @@ describe('concurrent moves and removes', () => {
       const responses = await race(interleave(calls, removed.length));
 
       expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
-      const stored = await server.db.step.findMany({
+      const stored = await harness.server.db.step.findMany({
         where: { campaignId: campaign.id },
         orderBy: { position: 'asc' },
       });
@@ -193,10 +198,14 @@ describe('concurrent moves and removes', () => {
   it.each(range(ROUNDS))(
     'moves racing removes of the same steps: 200, 404 or 412, never a gap (round %i)',
     async (round) => {
-      const { campaign, steps } = await draftWithSteps(server.db, rest, token, 12);
+      const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 12);
       const calls = steps.flatMap((step, k) => [
-        () => rest('DELETE', stepPath(campaign.id, step.id), { token }),
-        () => rest('PATCH', stepPath(campaign.id, step.id), { token, body: { position: (k + round) % 12 } }),
+        () => harness.rest('DELETE', stepPath(campaign.id, step.id), { token: harness.token }),
+        () =>
+          harness.rest('PATCH', stepPath(campaign.id, step.id), {
+            token: harness.token,
+            body: { position: (k + round) % 12 },
+          }),
       ]);
       const responses: RestResponse[] = await race(calls);
 
@@ -207,21 +216,21 @@ describe('concurrent moves and removes', () => {
         }
       }
       const deleted = responses.filter((r, k) => k % 2 === 0 && r.status === 200).length;
-      expect(await storedPositions(server.db, campaign.id)).toEqual(range(12 - deleted));
+      expect(await storedPositions(harness.server.db, campaign.id)).toEqual(range(12 - deleted));
     },
   );
 });
 
 describe('steps never change once the campaign left draft', () => {
   it.each(range(ROUNDS))('addStep racing schedule (round %i)', async (round) => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 1);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
     const scheduleAt = Math.floor(CONCURRENCY / 2) + round - 2;
     const calls: (() => Promise<{ status: number; body: unknown }>)[] = range(CONCURRENCY - 1).map((k) =>
       addStepCall(campaign.id, 0, k),
     );
     calls.splice(scheduleAt, 0, () =>
-      rest('POST', `${campaignPath(campaign.id)}/schedule`, {
-        token,
+      harness.rest('POST', `${campaignPath(campaign.id)}/schedule`, {
+        token: harness.token,
         body: { scheduled_at: new Date(Date.now() + 3_600_000).toISOString() },
       }),
     );
@@ -237,26 +246,36 @@ describe('steps never change once the campaign left draft', () => {
         details: { reason: 'invalid_status', status: 'scheduled' },
       });
     }
-    expect(await storedPositions(server.db, campaign.id)).toEqual(range(1 + added.length));
-    expect((await server.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe(
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual(range(1 + added.length));
+    expect((await harness.server.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe(
       'scheduled',
     );
     expect(await stepChangesOutsideDraft(campaign.id)).toEqual([]);
   });
 
   it.each(range(ROUNDS))('moves, removes and inserts racing cancel (round %i)', async (round) => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 16);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 16);
     const calls: (() => Promise<RestResponse>)[] = [
-      ...steps.slice(0, 8).map((step) => () => rest('DELETE', stepPath(campaign.id, step.id), { token })),
       ...steps
-        .slice(8)
+        .slice(0, 8)
         .map(
-          (step, k) => () =>
-            rest('PATCH', stepPath(campaign.id, step.id), { token, body: { position: k % 8 } }),
+          (step) => () => harness.rest('DELETE', stepPath(campaign.id, step.id), { token: harness.token }),
         ),
-      ...range(8).map((k) => () => rest('POST', stepsPath(campaign.id), { token, body: addStepBody(0, k) })),
+      ...steps.slice(8).map(
+        (step, k) => () =>
+          harness.rest('PATCH', stepPath(campaign.id, step.id), {
+            token: harness.token,
+            body: { position: k % 8 },
+          }),
+      ),
+      ...range(8).map(
+        (k) => () =>
+          harness.rest('POST', stepsPath(campaign.id), { token: harness.token, body: addStepBody(0, k) }),
+      ),
     ];
-    calls.splice(10 + round, 0, () => rest('POST', `${campaignPath(campaign.id)}/cancel`, { token }));
+    calls.splice(10 + round, 0, () =>
+      harness.rest('POST', `${campaignPath(campaign.id)}/cancel`, { token: harness.token }),
+    );
     const responses = await race(calls);
 
     const cancelled = responses.splice(10 + round, 1)[0];
@@ -268,7 +287,7 @@ describe('steps never change once the campaign left draft', () => {
         expect([200, 201], response.text).toContain(response.status);
       }
     }
-    const positions = await storedPositions(server.db, campaign.id);
+    const positions = await storedPositions(harness.server.db, campaign.id);
     expect(positions).toEqual(range(positions.length));
     expect(await stepChangesOutsideDraft(campaign.id)).toEqual([]);
   });
@@ -282,8 +301,9 @@ describe('concurrent schedule / unschedule / cancel', () => {
         ? { scheduled_at: new Date(Date.now() + (k + 1) * 3_600_000).toISOString() }
         : undefined;
     if (k % 2 === 0)
-      return () => rest<Campaign>('POST', `${campaignPath(campaignId)}/${op}`, { token, body });
-    const client = server.client(token).campaigns;
+      return () =>
+        harness.rest<Campaign>('POST', `${campaignPath(campaignId)}/${op}`, { token: harness.token, body });
+    const client = harness.server.client(harness.token).campaigns;
     return () =>
       viaTrpc(
         op === 'schedule'
@@ -293,7 +313,7 @@ describe('concurrent schedule / unschedule / cancel', () => {
   };
 
   async function expectConsistent(campaignId: string) {
-    const row = await server.db.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+    const row = await harness.server.db.campaign.findUniqueOrThrow({ where: { id: campaignId } });
     expect(row.status === 'cancelled').toBe(row.cancelledAt !== null);
     if (row.status === 'scheduled') {
       expect(row.scheduledAt).not.toBeNull();
@@ -306,7 +326,7 @@ describe('concurrent schedule / unschedule / cancel', () => {
   it.each(range(ROUNDS))(
     'with cancels: exactly one cancel wins and the campaign ends cancelled (round %i)',
     async (round) => {
-      const { campaign } = await draftWithSteps(server.db, rest, token, 1);
+      const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
       const ops: Op[] = range(CONCURRENCY).map((k) =>
         k % 8 === round ? 'cancel' : k % 2 === 0 ? 'schedule' : 'unschedule',
       );
@@ -328,7 +348,7 @@ describe('concurrent schedule / unschedule / cancel', () => {
   it.each(range(ROUNDS))(
     'schedule vs unschedule: one consistent state that matches the last success (round %i)',
     async () => {
-      const { campaign } = await draftWithSteps(server.db, rest, token, 1);
+      const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
       const ops: Op[] = range(CONCURRENCY).map((k) => (k % 3 === 0 ? 'unschedule' : 'schedule'));
       const responses = await race(ops.map((op, k) => call(campaign.id, op, k)));
 

@@ -1,21 +1,15 @@
 import type { Campaign } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGNS, createCampaign, expectValidationIssueAt, forceStatus } from '../support/campaigns';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // GET /v1/messaging/campaigns?q= (campaigns.list input q), API.md "Duplicate and search".
 
 const clock = new TestClock(Date.parse('2030-03-01T10:00:00Z'));
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({ clock }, { brand: 'brand_search' });
 
 beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_search' });
   for (const name of [
     'Black Friday reminders',
     'BLACK FRIDAY VIP',
@@ -27,21 +21,20 @@ beforeAll(async () => {
     'snakeXcase name',
   ]) {
     clock.advance(1_000);
-    await createCampaign(rest, token, { name, segment_id: 'seg_1' });
+    await createCampaign(harness.rest, harness.token, { name, segment_id: 'seg_1' });
   }
   // Another brand's match never shows.
-  await createCampaign(rest, await server.token({ brand: 'brand_elsewhere' }), {
+  await createCampaign(harness.rest, await harness.server.token({ brand: 'brand_elsewhere' }), {
     name: 'Black Friday elsewhere',
     segment_id: 'seg_1',
   });
 });
-afterAll(() => server?.close());
 
 async function search(query: Record<string, string>): Promise<{ names: string[]; next: string | null }> {
-  const response = await rest<{ items: Campaign[]; next_cursor: string | null }>(
+  const response = await harness.rest<{ items: Campaign[]; next_cursor: string | null }>(
     'GET',
     `${CAMPAIGNS}?${new URLSearchParams(query)}`,
-    { token },
+    { token: harness.token },
   );
   expect(response.status, response.text).toBe(200);
   return { names: response.body.items.map((item) => item.name), next: response.body.next_cursor };
@@ -64,8 +57,11 @@ describe('q search', () => {
   });
 
   it('combines with status and pages with the keyset cursor', async () => {
-    const friday = await createCampaign(rest, token, { name: 'Friday cancelled', segment_id: 'seg_1' });
-    await forceStatus(server.db, friday.id, 'cancelled');
+    const friday = await createCampaign(harness.rest, harness.token, {
+      name: 'Friday cancelled',
+      segment_id: 'seg_1',
+    });
+    await forceStatus(harness.server.db, friday.id, 'cancelled');
     expect((await search({ q: 'friday', status: 'cancelled' })).names).toEqual(['Friday cancelled']);
     expect((await search({ q: 'friday', status: 'draft' })).names).toEqual([
       'BLACK FRIDAY VIP',
@@ -79,14 +75,14 @@ describe('q search', () => {
   });
 
   it('works the same over tRPC', async () => {
-    const page = await server.client(token).campaigns.list.query({ q: 'monday' });
+    const page = await harness.server.client(harness.token).campaigns.list.query({ q: 'monday' });
     expect(page.items.map((item) => item.name)).toEqual(['Cyber Monday']);
   });
 
   it('refuses a query shorter than 3 or longer than 200 characters', async () => {
-    const tooShort = await rest('GET', `${CAMPAIGNS}?q=ab`, { token });
+    const tooShort = await harness.rest('GET', `${CAMPAIGNS}?q=ab`, { token: harness.token });
     expectValidationIssueAt(tooShort, ['q']);
-    const tooLong = await rest('GET', `${CAMPAIGNS}?q=${'a'.repeat(201)}`, { token });
+    const tooLong = await harness.rest('GET', `${CAMPAIGNS}?q=${'a'.repeat(201)}`, { token: harness.token });
     expectValidationIssueAt(tooLong, ['q']);
   });
 });

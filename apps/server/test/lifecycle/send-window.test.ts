@@ -1,5 +1,5 @@
 import type { Campaign, SendWindow } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CAMPAIGNS,
   campaignPath,
@@ -11,8 +11,7 @@ import {
   snapshot,
   trpcFailure,
 } from '../support/campaigns';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // send_window on create and update (API.md, "Send windows"), and trimmed names and segments (Campaign).
 
@@ -23,25 +22,19 @@ const WINDOW: SendWindow = {
   end: '20:00',
 };
 
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer();
 
 const create = (body: Record<string, unknown>) =>
-  rest<Campaign>('POST', CAMPAIGNS, { token, body: { name: 'Windowed', segment_id: 'seg_1', ...body } });
+  harness.rest<Campaign>('POST', CAMPAIGNS, {
+    token: harness.token,
+    body: { name: 'Windowed', segment_id: 'seg_1', ...body },
+  });
 
 describe('send_window', () => {
   it('is null by default and returned in every Campaign', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     expect(campaign.send_window).toBeNull();
-    const listed = await rest<{ items: Campaign[] }>('GET', CAMPAIGNS, { token });
+    const listed = await harness.rest<{ items: Campaign[] }>('GET', CAMPAIGNS, { token: harness.token });
     expect(listed.body.items.every((item) => 'send_window' in item)).toBe(true);
   });
 
@@ -49,17 +42,17 @@ describe('send_window', () => {
     const created = await create({ send_window: WINDOW });
     expect(created.status, created.text).toBe(201);
     expect(created.body.send_window).toEqual(WINDOW);
-    expect((await getCampaign(rest, token, created.body.id)).send_window).toEqual(WINDOW);
+    expect((await getCampaign(harness.rest, harness.token, created.body.id)).send_window).toEqual(WINDOW);
 
     const weekend = { time_zone: 'America/New_York', days: ['sat', 'sun'], start: '10:00', end: '24:00' };
-    const replaced = await rest<Campaign>('PATCH', campaignPath(created.body.id), {
-      token,
+    const replaced = await harness.rest<Campaign>('PATCH', campaignPath(created.body.id), {
+      token: harness.token,
       body: { send_window: weekend },
     });
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body.send_window).toEqual(weekend);
 
-    const client = server.client(token);
+    const client = harness.server.client(harness.token);
     const removed = await client.campaigns.update.mutate({ id: created.body.id, send_window: null });
     expect(removed.send_window).toBeNull();
     const viaTrpc = await client.campaigns.create.mutate({ name: 'T', segment_id: 's', send_window: WINDOW });
@@ -76,14 +69,14 @@ describe('send_window', () => {
       [{ ...WINDOW, end: '24:30' }, ['send_window', 'end']],
       [{ ...WINDOW, start: '20:00', end: '09:00' }, ['send_window', 'end']],
     ];
-    const before = await server.db.campaign.count();
+    const before = await harness.server.db.campaign.count();
     for (const [sendWindow, path] of cases) {
       expectValidationIssueAt(await create({ send_window: sendWindow }), path);
     }
-    expect(await server.db.campaign.count()).toBe(before);
+    expect(await harness.server.db.campaign.count()).toBe(before);
 
     const failure = await trpcFailure(
-      server.client(token).campaigns.create.mutate({
+      harness.server.client(harness.token).campaigns.create.mutate({
         name: 'T',
         segment_id: 's',
         send_window: { ...WINDOW, time_zone: 'Nowhere/Special' },
@@ -93,12 +86,15 @@ describe('send_window', () => {
   });
 
   it('can be changed only while the campaign is a draft', async () => {
-    const campaign = await createCampaign(rest, token);
-    await forceStatus(server.db, campaign.id, 'scheduled');
-    const stored = await snapshot(server.db, campaign.id);
-    const response = await rest('PATCH', campaignPath(campaign.id), { token, body: { send_window: WINDOW } });
+    const campaign = await createCampaign(harness.rest, harness.token);
+    await forceStatus(harness.server.db, campaign.id, 'scheduled');
+    const stored = await snapshot(harness.server.db, campaign.id);
+    const response = await harness.rest('PATCH', campaignPath(campaign.id), {
+      token: harness.token,
+      body: { send_window: WINDOW },
+    });
     expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status: 'scheduled' });
-    expect(await snapshot(server.db, campaign.id)).toEqual(stored);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(stored);
   });
 });
 
@@ -107,8 +103,8 @@ describe('trimmed names and segments', () => {
     const created = await create({ name: '  Spring sale \t', segment_id: ' seg_vip ' });
     expect(created.status, created.text).toBe(201);
     expect(created.body).toMatchObject({ name: 'Spring sale', segment_id: 'seg_vip' });
-    const updated = await server
-      .client(token)
+    const updated = await harness.server
+      .client(harness.token)
       .campaigns.update.mutate({ id: created.body.id, name: ' Renamed ' });
     expect(updated.name).toBe('Renamed');
   });
@@ -116,12 +112,13 @@ describe('trimmed names and segments', () => {
   it('refuses a name or segment that is blank after trimming, on both surfaces', async () => {
     expectValidationIssueAt(await create({ name: '   ' }), ['name']);
     expectValidationIssueAt(await create({ segment_id: '\n ' }), ['segment_id']);
-    const campaign = await createCampaign(rest, token);
-    expectValidationIssueAt(await rest('PATCH', campaignPath(campaign.id), { token, body: { name: ' ' } }), [
-      'name',
-    ]);
+    const campaign = await createCampaign(harness.rest, harness.token);
+    expectValidationIssueAt(
+      await harness.rest('PATCH', campaignPath(campaign.id), { token: harness.token, body: { name: ' ' } }),
+      ['name'],
+    );
     const failure = await trpcFailure(
-      server.client(token).campaigns.create.mutate({ name: ' ', segment_id: 's' }),
+      harness.server.client(harness.token).campaigns.create.mutate({ name: ' ', segment_id: 's' }),
     );
     expect(failure).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
   });

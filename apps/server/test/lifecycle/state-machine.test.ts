@@ -1,6 +1,6 @@
 import { CAMPAIGN_STATUSES, type Campaign, type CampaignStatus } from '@campaigns/contract';
 import { allowedFrom, assertAllowed, DomainError } from '@campaigns/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   campaignPath,
   draftWithSteps,
@@ -12,23 +12,14 @@ import {
   trpcFailure,
 } from '../support/campaigns';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, type RestResponse, restClient } from '../support/rest';
+import type { RestResponse } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // The campaign state machine of API.md, for every status × operation, over REST and tRPC. The expected
 // table is written out here from API.md, independently of packages/core/src/domain/lifecycle.ts.
 
 const clock = new TestClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer({ clock });
 
 const HOUR = 3_600_000;
 type Operation = 'update' | 'schedule' | 'unschedule' | 'cancel' | 'addStep' | 'updateStep' | 'removeStep';
@@ -54,62 +45,78 @@ interface Target {
 const overRest: Record<Operation, { ok: number; call: (t: Target) => Promise<RestResponse> }> = {
   update: {
     ok: 200,
-    call: (t) => rest('PATCH', campaignPath(t.campaign.id), { token, body: { name: 'Renamed' } }),
+    call: (t) =>
+      harness.rest('PATCH', campaignPath(t.campaign.id), { token: harness.token, body: { name: 'Renamed' } }),
   },
   schedule: {
     ok: 200,
     call: (t) =>
-      rest('POST', `${campaignPath(t.campaign.id)}/schedule`, {
-        token,
+      harness.rest('POST', `${campaignPath(t.campaign.id)}/schedule`, {
+        token: harness.token,
         body: { scheduled_at: new Date(clock.now().getTime() + 2 * HOUR).toISOString() },
       }),
   },
-  unschedule: { ok: 200, call: (t) => rest('POST', `${campaignPath(t.campaign.id)}/unschedule`, { token }) },
-  cancel: { ok: 200, call: (t) => rest('POST', `${campaignPath(t.campaign.id)}/cancel`, { token }) },
+  unschedule: {
+    ok: 200,
+    call: (t) => harness.rest('POST', `${campaignPath(t.campaign.id)}/unschedule`, { token: harness.token }),
+  },
+  cancel: {
+    ok: 200,
+    call: (t) => harness.rest('POST', `${campaignPath(t.campaign.id)}/cancel`, { token: harness.token }),
+  },
   addStep: {
     ok: 201,
     call: (t) =>
-      rest('POST', stepsPath(t.campaign.id), {
-        token,
+      harness.rest('POST', stepsPath(t.campaign.id), {
+        token: harness.token,
         body: { position: 0, template_id: 't', template_version_id: 'v' },
       }),
   },
   updateStep: {
     ok: 200,
     call: (t) =>
-      rest('PATCH', stepPath(t.campaign.id, t.stepId), { token, body: { position: 1, delay_minutes: 3 } }),
+      harness.rest('PATCH', stepPath(t.campaign.id, t.stepId), {
+        token: harness.token,
+        body: { position: 1, delay_minutes: 3 },
+      }),
   },
-  removeStep: { ok: 200, call: (t) => rest('DELETE', stepPath(t.campaign.id, t.stepId), { token }) },
+  removeStep: {
+    ok: 200,
+    call: (t) => harness.rest('DELETE', stepPath(t.campaign.id, t.stepId), { token: harness.token }),
+  },
 };
 
 /** The same operations through the typed tRPC client. */
 const overTrpc: Record<Operation, (t: Target) => Promise<unknown>> = {
-  update: (t) => server.client(token).campaigns.update.mutate({ id: t.campaign.id, name: 'Renamed' }),
+  update: (t) =>
+    harness.server.client(harness.token).campaigns.update.mutate({ id: t.campaign.id, name: 'Renamed' }),
   schedule: (t) =>
-    server.client(token).campaigns.schedule.mutate({
+    harness.server.client(harness.token).campaigns.schedule.mutate({
       id: t.campaign.id,
       scheduled_at: new Date(clock.now().getTime() + 2 * HOUR).toISOString(),
     }),
-  unschedule: (t) => server.client(token).campaigns.unschedule.mutate({ id: t.campaign.id }),
-  cancel: (t) => server.client(token).campaigns.cancel.mutate({ id: t.campaign.id }),
+  unschedule: (t) => harness.server.client(harness.token).campaigns.unschedule.mutate({ id: t.campaign.id }),
+  cancel: (t) => harness.server.client(harness.token).campaigns.cancel.mutate({ id: t.campaign.id }),
   addStep: (t) =>
-    server.client(token).campaigns.addStep.mutate({
+    harness.server.client(harness.token).campaigns.addStep.mutate({
       id: t.campaign.id,
       position: 0,
       template_id: 't',
       template_version_id: 'v',
     }),
   updateStep: (t) =>
-    server
-      .client(token)
+    harness.server
+      .client(harness.token)
       .campaigns.updateStep.mutate({ id: t.campaign.id, step_id: t.stepId, position: 1, delay_minutes: 3 }),
   removeStep: (t) =>
-    server.client(token).campaigns.removeStep.mutate({ id: t.campaign.id, step_id: t.stepId }),
+    harness.server
+      .client(harness.token)
+      .campaigns.removeStep.mutate({ id: t.campaign.id, step_id: t.stepId }),
 };
 
 async function campaignIn(status: CampaignStatus): Promise<Target> {
-  const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
-  await forceStatus(server.db, campaign.id, status);
+  const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+  await forceStatus(harness.server.db, campaign.id, status);
   return { campaign, stepId: steps[0]!.id };
 }
 
@@ -145,14 +152,14 @@ describe('lifecycle.ts is the contract', () => {
 describe('over REST', () => {
   it.each(matrix)('%s from %s', async (operation, status) => {
     const target = await campaignIn(status);
-    const before = await snapshot(server.db, target.campaign.id);
+    const before = await snapshot(harness.server.db, target.campaign.id);
     const response = await overRest[operation].call(target);
     if (CONTRACT[operation].includes(status)) {
       expect(response.status, response.text).toBe(overRest[operation].ok);
     } else {
       expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status });
       expect((response.body as { message: string }).message).toContain(status);
-      expect(await snapshot(server.db, target.campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, target.campaign.id)).toEqual(before);
     }
   });
 });
@@ -160,14 +167,14 @@ describe('over REST', () => {
 describe('over tRPC', () => {
   it.each(matrix)('%s from %s', async (operation, status) => {
     const target = await campaignIn(status);
-    const before = await snapshot(server.db, target.campaign.id);
+    const before = await snapshot(harness.server.db, target.campaign.id);
     if (CONTRACT[operation].includes(status)) {
       await overTrpc[operation](target);
     } else {
       const data = await trpcFailure(overTrpc[operation](target));
       expect(data).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
       expect(data.details).toEqual({ reason: 'invalid_status', status });
-      expect(await snapshot(server.db, target.campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, target.campaign.id)).toEqual(before);
     }
   });
 });
@@ -204,7 +211,9 @@ describe('transitions and their timestamps', () => {
         cancelled_at: now.toISOString(),
         updated_at: now.toISOString(),
       });
-      const stored = await server.db.campaign.findUniqueOrThrow({ where: { id: target.campaign.id } });
+      const stored = await harness.server.db.campaign.findUniqueOrThrow({
+        where: { id: target.campaign.id },
+      });
       expect(stored.cancelledAt?.toISOString()).toBe(now.toISOString());
     },
   );

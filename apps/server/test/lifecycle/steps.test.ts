@@ -1,5 +1,5 @@
 import type { CampaignStatus, Step } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createCampaign,
   draftWithSteps,
@@ -18,27 +18,17 @@ import {
   trpcFailure,
 } from '../support/campaigns';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // PATCH and DELETE /v1/messaging/campaigns/{id}/steps/{step_id} (campaigns.updateStep, campaigns.removeStep).
 
 const clock = new TestClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
+const harness = useTestServer({ clock });
 
 const patchStep = (id: string, stepId: string, body: unknown) =>
-  rest<Step>('PATCH', stepPath(id, stepId), { token, body });
+  harness.rest<Step>('PATCH', stepPath(id, stepId), { token: harness.token, body });
 const deleteStep = (id: string, stepId: string) =>
-  rest<{ items: Step[] }>('DELETE', stepPath(id, stepId), { token });
+  harness.rest<{ items: Step[] }>('DELETE', stepPath(id, stepId), { token: harness.token });
 const ids = (steps: Step[]) => steps.map((step) => step.id);
 
 /** `ids` with the element at `from` moved to `to`: what a move must produce. */
@@ -52,7 +42,7 @@ function moved<T>(items: T[], from: number, to: number): T[] {
 
 describe('updateStep: editing fields', () => {
   it('changes template ids, delay and variables; position and other steps unchanged; updated_at moves', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 3);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 3);
     const target = steps[1]!;
     const now = clock.advance(1_000);
     const change = {
@@ -66,16 +56,16 @@ describe('updateStep: editing fields', () => {
 
     expect(response.status, response.text).toBe(200);
     expect(response.body).toEqual({ ...target, ...change });
-    const after = await listSteps(rest, token, campaign.id);
+    const after = await listSteps(harness.rest, harness.token, campaign.id);
     expect(after).toEqual([steps[0], { ...target, ...change }, steps[2]]);
-    expect((await getCampaign(rest, token, campaign.id)).updated_at).toBe(now.toISOString());
+    expect((await getCampaign(harness.rest, harness.token, campaign.id)).updated_at).toBe(now.toISOString());
   });
 
   it('replaces variables as a whole (variables {} clears them)', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const step = (
-      await rest<Step>('POST', stepsPath(campaign.id), {
-        token,
+      await harness.rest<Step>('POST', stepsPath(campaign.id), {
+        token: harness.token,
         body: { position: 0, template_id: 't', template_version_id: 'v', variables: { a: 1, b: 2 } },
       })
     ).body;
@@ -85,7 +75,7 @@ describe('updateStep: editing fields', () => {
   });
 
   it('accepts an empty patch and the step stays as it was', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
     const response = await patchStep(campaign.id, steps[0]!.id, {});
     expect(response.status, response.text).toBe(200);
     expect(response.body).toEqual(steps[0]);
@@ -98,24 +88,24 @@ describe('updateStep: moving', () => {
   for (const from of range(N)) for (const to of range(N)) cases.push([from, to]);
 
   it.each(cases)('moves %i → %i: positions stay 0..n-1, the others keep their order', async (from, to) => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, N);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, N);
     const response = await patchStep(campaign.id, steps[from]!.id, { position: to });
     expect(response.status, response.text).toBe(200);
     expect(response.body).toEqual({ ...steps[from], position: to });
-    const after = await listSteps(rest, token, campaign.id);
+    const after = await listSteps(harness.rest, harness.token, campaign.id);
     expect(ids(after)).toEqual(moved(ids(steps), from, to));
     expect(after.map((step) => step.position)).toEqual(range(N));
   });
 
   it('moves and edits in one request', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 3);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 3);
     const response = await patchStep(campaign.id, steps[2]!.id, { position: 0, delay_minutes: 7 });
     expect(response.body).toMatchObject({ id: steps[2]!.id, position: 0, delay_minutes: 7 });
-    expect(ids(await listSteps(rest, token, campaign.id))).toEqual(moved(ids(steps), 2, 0));
+    expect(ids(await listSteps(harness.rest, harness.token, campaign.id))).toEqual(moved(ids(steps), 2, 0));
   });
 
   it('keeps the order right over a long random sequence of inserts, moves and removes', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     let model: string[] = [];
     let seed = 42;
     const random = (n: number) => {
@@ -126,8 +116,8 @@ describe('updateStep: moving', () => {
       const op = model.length < 3 ? 0 : random(3);
       if (op === 0) {
         const position = random(model.length + 1);
-        const step = await rest<Step>('POST', stepsPath(campaign.id), {
-          token,
+        const step = await harness.rest<Step>('POST', stepsPath(campaign.id), {
+          token: harness.token,
           body: { position, template_id: `t${i}`, template_version_id: 'v' },
         });
         expect(step.status, step.text).toBe(201);
@@ -145,7 +135,7 @@ describe('updateStep: moving', () => {
         expect(ids(response.body.items)).toEqual(model);
       }
     }
-    const after = await listSteps(rest, token, campaign.id);
+    const after = await listSteps(harness.rest, harness.token, campaign.id);
     expect(ids(after)).toEqual(model);
     expect(after.map((step) => step.position)).toEqual(range(model.length));
   });
@@ -157,14 +147,14 @@ describe('updateStep: moving', () => {
   ])(
     'with %i steps, position %i is position_out_of_range with max_position = n-1, nothing changed',
     async (n, to) => {
-      const { campaign, steps } = await draftWithSteps(server.db, rest, token, n);
-      const before = await snapshot(server.db, campaign.id);
+      const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, n);
+      const before = await snapshot(harness.server.db, campaign.id);
       const response = await patchStep(campaign.id, steps[0]!.id, {
         position: to,
         template_id: 'tpl_changed',
       });
       expectErrorBody(response, 412, 'bad_state', { reason: 'position_out_of_range', max_position: n - 1 });
-      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
     },
   );
 });
@@ -175,21 +165,21 @@ describe('removeStep', () => {
     ['a middle', 2],
     ['the last', 4],
   ])('removes %s step: later steps move up, returns the remaining steps', async (_label, at) => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 5);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 5);
     const now = clock.advance(1_000);
     const response = await deleteStep(campaign.id, steps[at]!.id);
     expect(response.status, response.text).toBe(200);
     const remaining = steps.filter((_, k) => k !== at).map((step, k) => ({ ...step, position: k }));
     expect(response.body).toEqual({ items: remaining });
-    expect(await listSteps(rest, token, campaign.id)).toEqual(remaining);
-    expect((await getCampaign(rest, token, campaign.id)).updated_at).toBe(now.toISOString());
+    expect(await listSteps(harness.rest, harness.token, campaign.id)).toEqual(remaining);
+    expect((await getCampaign(harness.rest, harness.token, campaign.id)).updated_at).toBe(now.toISOString());
   });
 
   it('removes the only step, leaving none; removing it again is 404', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 1);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
     expect((await deleteStep(campaign.id, steps[0]!.id)).body).toEqual({ items: [] });
     expectErrorBody(await deleteStep(campaign.id, steps[0]!.id), 404, 'not_found');
-    expect(await storedPositions(server.db, campaign.id)).toEqual([]);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual([]);
   });
 });
 
@@ -197,9 +187,9 @@ describe('state rule: steps change only in draft (412 bad_state, nothing changed
   it.each<CampaignStatus>(['scheduled', 'sending', 'sent', 'cancelled'])(
     'refuses to edit, move or remove in %s',
     async (status) => {
-      const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
-      await forceStatus(server.db, campaign.id, status);
-      const before = await snapshot(server.db, campaign.id);
+      const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+      await forceStatus(harness.server.db, campaign.id, status);
+      const before = await snapshot(harness.server.db, campaign.id);
       const details = { reason: 'invalid_status', status };
       expectErrorBody(
         await patchStep(campaign.id, steps[0]!.id, { delay_minutes: 5 }),
@@ -209,51 +199,55 @@ describe('state rule: steps change only in draft (412 bad_state, nothing changed
       );
       expectErrorBody(await patchStep(campaign.id, steps[0]!.id, { position: 1 }), 412, 'bad_state', details);
       expectErrorBody(await deleteStep(campaign.id, steps[0]!.id), 412, 'bad_state', details);
-      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
     },
   );
 });
 
 describe('bad references (404, nothing changed)', () => {
   it('answers 404 for an unknown, malformed or absurdly long step id', async () => {
-    const { campaign } = await draftWithSteps(server.db, rest, token, 2);
-    const before = await snapshot(server.db, campaign.id);
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const before = await snapshot(harness.server.db, campaign.id);
     for (const stepId of [MISSING_STEP, 'stp_zz', 's'.repeat(2_000), encodeURIComponent("1' OR '1'='1")]) {
       expectErrorBody(await patchStep(campaign.id, stepId, { position: 0 }), 404, 'not_found');
       expectErrorBody(await deleteStep(campaign.id, stepId), 404, 'not_found');
     }
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 
   it('answers 404 for a step of another campaign, and changes neither campaign', async () => {
-    const a = await draftWithSteps(server.db, rest, token, 2);
-    const b = await draftWithSteps(server.db, rest, token, 2);
+    const a = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const b = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
     const [beforeA, beforeB] = [
-      await snapshot(server.db, a.campaign.id),
-      await snapshot(server.db, b.campaign.id),
+      await snapshot(harness.server.db, a.campaign.id),
+      await snapshot(harness.server.db, b.campaign.id),
     ];
     const foreign = b.steps[1]!.id;
     expectErrorBody(await patchStep(a.campaign.id, foreign, { position: 0 }), 404, 'not_found');
     expectErrorBody(await patchStep(a.campaign.id, foreign, { template_id: 'stolen' }), 404, 'not_found');
     expectErrorBody(await deleteStep(a.campaign.id, foreign), 404, 'not_found');
-    expect(await snapshot(server.db, a.campaign.id)).toEqual(beforeA);
-    expect(await snapshot(server.db, b.campaign.id)).toEqual(beforeB);
+    expect(await snapshot(harness.server.db, a.campaign.id)).toEqual(beforeA);
+    expect(await snapshot(harness.server.db, b.campaign.id)).toEqual(beforeB);
   });
 
   it('answers 404 for an unknown campaign', async () => {
-    const { steps } = await draftWithSteps(server.db, rest, token, 1);
+    const { steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
     expectErrorBody(await patchStep(MISSING_CAMPAIGN, steps[0]!.id, { position: 0 }), 404, 'not_found');
     expectErrorBody(await deleteStep(MISSING_CAMPAIGN, steps[0]!.id), 404, 'not_found');
   });
 
   it("answers 404 for another brand's campaign, and changes nothing", async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
-    const before = await snapshot(server.db, campaign.id);
-    const other = await server.token({ brand: 'brand_other' });
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const before = await snapshot(harness.server.db, campaign.id);
+    const other = await harness.server.token({ brand: 'brand_other' });
     const path = stepPath(campaign.id, steps[0]!.id);
-    expectErrorBody(await rest('PATCH', path, { token: other, body: { position: 1 } }), 404, 'not_found');
-    expectErrorBody(await rest('DELETE', path, { token: other }), 404, 'not_found');
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expectErrorBody(
+      await harness.rest('PATCH', path, { token: other, body: { position: 1 } }),
+      404,
+      'not_found',
+    );
+    expectErrorBody(await harness.rest('DELETE', path, { token: other }), 404, 'not_found');
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 });
 
@@ -272,17 +266,17 @@ describe('validation (400 validation_failed, nothing changed)', () => {
     ['variables as an array', { variables: [] }, ['variables']],
     ['variables over 32 KiB', { variables: { v: 'x'.repeat(33 * 1024) } }, ['variables']],
   ])('refuses %s', async (_label, body, path) => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
-    const before = await snapshot(server.db, campaign.id);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const before = await snapshot(harness.server.db, campaign.id);
     expectValidationIssueAt(await patchStep(campaign.id, steps[0]!.id, body), path);
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 });
 
 describe('over tRPC (campaigns.updateStep, campaigns.removeStep)', () => {
   it('moves and removes', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 4);
-    const client = server.client(token);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 4);
+    const client = harness.server.client(harness.token);
     const step = await client.campaigns.updateStep.mutate({
       id: campaign.id,
       step_id: steps[3]!.id,
@@ -295,27 +289,27 @@ describe('over tRPC (campaigns.updateStep, campaigns.removeStep)', () => {
   });
 
   it('answers PRECONDITION_FAILED with position_out_of_range and with invalid_status', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
-    const client = server.client(token);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
+    const client = harness.server.client(harness.token);
     const outOfRange = await trpcFailure(
       client.campaigns.updateStep.mutate({ id: campaign.id, step_id: steps[0]!.id, position: 2 }),
     );
     expect(outOfRange).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
     expect(outOfRange.details).toEqual({ reason: 'position_out_of_range', max_position: 1 });
 
-    await forceStatus(server.db, campaign.id, 'scheduled');
+    await forceStatus(harness.server.db, campaign.id, 'scheduled');
     const notDraft = await trpcFailure(
       client.campaigns.removeStep.mutate({ id: campaign.id, step_id: steps[0]!.id }),
     );
     expect(notDraft).toMatchObject({ code: 'PRECONDITION_FAILED', error: 'bad_state' });
     expect(notDraft.details).toEqual({ reason: 'invalid_status', status: 'scheduled' });
-    expect(await storedPositions(server.db, campaign.id)).toEqual([0, 1]);
+    expect(await storedPositions(harness.server.db, campaign.id)).toEqual([0, 1]);
   });
 
   it('answers NOT_FOUND for a step of another campaign and BAD_REQUEST for wrong types', async () => {
-    const a = await draftWithSteps(server.db, rest, token, 1);
-    const b = await draftWithSteps(server.db, rest, token, 1);
-    const client = server.client(token);
+    const a = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+    const b = await draftWithSteps(harness.server.db, harness.rest, harness.token, 1);
+    const client = harness.server.client(harness.token);
     const foreign = await trpcFailure(
       client.campaigns.removeStep.mutate({ id: a.campaign.id, step_id: b.steps[0]!.id }),
     );
@@ -326,6 +320,6 @@ describe('over tRPC (campaigns.updateStep, campaigns.removeStep)', () => {
       client.campaigns.updateStep.mutate({ id: a.campaign.id, step_id: a.steps[0]!.id, delay_minutes: '5' }),
     );
     expect(wrongType).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
-    expect(await listSteps(rest, token, b.campaign.id)).toEqual(b.steps);
+    expect(await listSteps(harness.rest, harness.token, b.campaign.id)).toEqual(b.steps);
   });
 });

@@ -1,5 +1,5 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   campaignPath,
   createCampaign,
@@ -12,29 +12,19 @@ import {
   trpcFailure,
 } from '../support/campaigns';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // PATCH /v1/messaging/campaigns/{id} (campaigns.update): name, description, segment_id; drafts only.
 
 const clock = new TestClock();
-let server: TestServer;
-let rest: Rest;
-let token: string;
+const harness = useTestServer({ clock });
 
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token();
-});
-afterAll(() => server?.close());
-
-const patch = (id: string, body: unknown, as = token) =>
-  rest<Campaign>('PATCH', campaignPath(id), { token: as, body });
+const patch = (id: string, body: unknown, as = harness.token) =>
+  harness.rest<Campaign>('PATCH', campaignPath(id), { token: as, body });
 
 describe('editing a draft', () => {
   it('changes name, description and segment_id; updated_at moves, nothing else changes', async () => {
-    const campaign = await createCampaign(rest, token, {
+    const campaign = await createCampaign(harness.rest, harness.token, {
       name: 'Old',
       description: 'old',
       segment_id: 'seg_old',
@@ -49,11 +39,11 @@ describe('editing a draft', () => {
       segment_id: 'seg_new',
       updated_at: now.toISOString(),
     });
-    expect(await getCampaign(rest, token, campaign.id)).toEqual(response.body);
+    expect(await getCampaign(harness.rest, harness.token, campaign.id)).toEqual(response.body);
   });
 
   it('changes only the fields given', async () => {
-    const campaign = await createCampaign(rest, token, {
+    const campaign = await createCampaign(harness.rest, harness.token, {
       name: 'Keep',
       description: 'keep',
       segment_id: 'seg_keep',
@@ -64,17 +54,21 @@ describe('editing a draft', () => {
   });
 
   it('clears the description with null', async () => {
-    const campaign = await createCampaign(rest, token, { name: 'N', description: 'text', segment_id: 's' });
+    const campaign = await createCampaign(harness.rest, harness.token, {
+      name: 'N',
+      description: 'text',
+      segment_id: 's',
+    });
     const response = await patch(campaign.id, { description: null });
     expect(response.status, response.text).toBe(200);
     expect(response.body.description).toBeNull();
     expect(
-      (await server.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).description,
+      (await harness.server.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).description,
     ).toBeNull();
   });
 
   it('accepts the limits: name 200, description 2000, segment_id 128 characters', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const body = { name: 'n'.repeat(200), description: 'd'.repeat(2000), segment_id: 's'.repeat(128) };
     const response = await patch(campaign.id, body);
     expect(response.status, response.text).toBe(200);
@@ -95,16 +89,16 @@ describe('validation (400, nothing changed)', () => {
     ['a 129-character segment_id', { segment_id: 's'.repeat(129) }, ['segment_id']],
     ['a NUL character', { name: 'a\u0000b' }, ['name']],
   ])('refuses %s', async (_label, body, path) => {
-    const campaign = await createCampaign(rest, token);
-    const before = await snapshot(server.db, campaign.id);
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const before = await snapshot(harness.server.db, campaign.id);
     expectValidationIssueAt(await patch(campaign.id, body), path);
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 
   it('refuses a body that is not JSON', async () => {
-    const campaign = await createCampaign(rest, token);
-    const response = await rest('PATCH', campaignPath(campaign.id), {
-      token,
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const response = await harness.rest('PATCH', campaignPath(campaign.id), {
+      token: harness.token,
       raw: '{name:',
       headers: { 'content-type': 'application/json' },
     });
@@ -116,12 +110,12 @@ describe('state rule: drafts only (412 bad_state)', () => {
   it.each<CampaignStatus>(['scheduled', 'sending', 'sent', 'cancelled'])(
     'refuses a %s campaign with {reason: invalid_status, status}, nothing changed',
     async (status) => {
-      const campaign = await createCampaign(rest, token);
-      await forceStatus(server.db, campaign.id, status);
-      const before = await snapshot(server.db, campaign.id);
+      const campaign = await createCampaign(harness.rest, harness.token);
+      await forceStatus(harness.server.db, campaign.id, status);
+      const before = await snapshot(harness.server.db, campaign.id);
       const response = await patch(campaign.id, { name: 'Renamed' });
       expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status });
-      expect(await snapshot(server.db, campaign.id)).toEqual(before);
+      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
     },
   );
 });
@@ -136,48 +130,48 @@ describe('not found (404)', () => {
   });
 
   it("answers 404 for another brand's campaign and leaves it alone", async () => {
-    const campaign = await createCampaign(rest, token);
-    const before = await snapshot(server.db, campaign.id);
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const before = await snapshot(harness.server.db, campaign.id);
     const response = await patch(
       campaign.id,
       { name: 'Hijacked' },
-      await server.token({ brand: 'brand_other' }),
+      await harness.server.token({ brand: 'brand_other' }),
     );
     expectErrorBody(response, 404, 'not_found');
-    expect(await snapshot(server.db, campaign.id)).toEqual(before);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
   });
 });
 
 describe('over tRPC (campaigns.update)', () => {
   it('edits a draft', async () => {
-    const campaign = await createCampaign(rest, token);
-    const updated = await server
-      .client(token)
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const updated = await harness.server
+      .client(harness.token)
       .campaigns.update.mutate({ id: campaign.id, name: 'Via tRPC', description: null });
     expect(updated).toMatchObject({ id: campaign.id, name: 'Via tRPC', description: null, status: 'draft' });
   });
 
   it('answers PRECONDITION_FAILED with the rule and status outside draft', async () => {
-    const campaign = await createCampaign(rest, token);
-    await forceStatus(server.db, campaign.id, 'cancelled');
+    const campaign = await createCampaign(harness.rest, harness.token);
+    await forceStatus(harness.server.db, campaign.id, 'cancelled');
     const data = await trpcFailure(
-      server.client(token).campaigns.update.mutate({ id: campaign.id, name: 'x' }),
+      harness.server.client(harness.token).campaigns.update.mutate({ id: campaign.id, name: 'x' }),
     );
     expect(data).toMatchObject({ code: 'PRECONDITION_FAILED', httpStatus: 412, error: 'bad_state' });
     expect(data.details).toEqual({ reason: 'invalid_status', status: 'cancelled' });
   });
 
   it('answers BAD_REQUEST for unknown keys and NOT_FOUND for another brand', async () => {
-    const campaign = await createCampaign(rest, token);
-    const client = server.client(token);
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const client = harness.server.client(harness.token);
     // @ts-expect-error unknown keys are type errors for typed callers, and 400 for the rest
     const unknown = await trpcFailure(client.campaigns.update.mutate({ id: campaign.id, nmae: 'typo' }));
     expect(unknown).toMatchObject({ code: 'BAD_REQUEST', error: 'validation_failed' });
     expect(unknown.details.issues).toContainEqual({ path: ['nmae'], message: expect.any(String) });
 
-    const other = server.client(await server.token({ brand: 'brand_other' }));
+    const other = harness.server.client(await harness.server.token({ brand: 'brand_other' }));
     const missing = await trpcFailure(other.campaigns.update.mutate({ id: campaign.id, name: 'x' }));
     expect(missing).toMatchObject({ code: 'NOT_FOUND', error: 'not_found' });
-    expect((await getCampaign(rest, token, campaign.id)).name).toBe(campaign.name);
+    expect((await getCampaign(harness.rest, harness.token, campaign.id)).name).toBe(campaign.name);
   });
 });

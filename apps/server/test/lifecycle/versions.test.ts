@@ -1,6 +1,6 @@
 import { versionOf, withIfMatch } from '@campaigns/client';
 import type { Campaign, Step } from '@campaigns/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CAMPAIGNS,
   campaignPath,
@@ -16,63 +16,64 @@ import {
   trpcFailure,
 } from '../support/campaigns';
 import { TestClock } from '../support/clock';
-import { startTestServer, type TestServer } from '../support/harness';
-import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // API.md, "Optimistic concurrency (ETag / If-Match)": the campaign is the unit; its version is
 // `"<updated_at>"`, strictly increasing; If-Match on every change, If-None-Match on GET.
 
 // Frozen unless a test moves it: two changes in the same millisecond must still give two versions.
 const clock = new TestClock(Date.parse('2030-05-01T10:00:00.000Z'));
-let server: TestServer;
-let rest: Rest;
-let token: string;
-
-beforeAll(async () => {
-  server = await startTestServer({ clock });
-  rest = restClient(server.url);
-  token = await server.token({ brand: 'brand_versions' });
-});
-afterAll(() => server?.close());
+const harness = useTestServer({ clock }, { brand: 'brand_versions' });
 
 const etag = (campaign: { updated_at: string }) => `"${campaign.updated_at}"`;
 const patch = (id: string, body: object, headers: Record<string, string> = {}) =>
-  rest<Campaign>('PATCH', campaignPath(id), { token, body, headers });
+  harness.rest<Campaign>('PATCH', campaignPath(id), { token: harness.token, body, headers });
 
 describe('ETag', () => {
   it('is on every REST response that returns a Campaign, and it is "<updated_at>"', async () => {
-    const created = await rest<Campaign>('POST', CAMPAIGNS, { token, body: { name: 'V', segment_id: 's' } });
+    const created = await harness.rest<Campaign>('POST', CAMPAIGNS, {
+      token: harness.token,
+      body: { name: 'V', segment_id: 's' },
+    });
     expect(created.headers.get('etag')).toBe(etag(created.body));
-    const got = await rest<Campaign>('GET', campaignPath(created.body.id), { token });
+    const got = await harness.rest<Campaign>('GET', campaignPath(created.body.id), { token: harness.token });
     expect(got.headers.get('etag')).toBe(etag(got.body));
     const updated = await patch(created.body.id, { name: 'V2' });
     expect(updated.headers.get('etag')).toBe(etag(updated.body));
-    const copy = await rest<Campaign>('POST', `${campaignPath(created.body.id)}/duplicate`, { token });
+    const copy = await harness.rest<Campaign>('POST', `${campaignPath(created.body.id)}/duplicate`, {
+      token: harness.token,
+    });
     expect(copy.headers.get('etag')).toBe(etag(copy.body));
   });
 
   it('on a Step response is the campaign’s new version', async () => {
-    const campaign = await createCampaign(rest, token);
-    const added = await rest<Step>('POST', stepsPath(campaign.id), {
-      token,
+    const campaign = await createCampaign(harness.rest, harness.token);
+    const added = await harness.rest<Step>('POST', stepsPath(campaign.id), {
+      token: harness.token,
       body: { position: 0, template_id: 't', template_version_id: 'v' },
     });
     expect(added.status).toBe(201);
-    const afterAdd = await getCampaign(rest, token, campaign.id);
+    const afterAdd = await getCampaign(harness.rest, harness.token, campaign.id);
     expect(added.headers.get('etag')).toBe(etag(afterAdd));
     expect(afterAdd.updated_at > campaign.updated_at).toBe(true);
 
-    const edited = await rest<Step>('PATCH', stepPath(campaign.id, added.body.id), {
-      token,
+    const edited = await harness.rest<Step>('PATCH', stepPath(campaign.id, added.body.id), {
+      token: harness.token,
       body: { delay_minutes: 5 },
     });
-    expect(edited.headers.get('etag')).toBe(etag(await getCampaign(rest, token, campaign.id)));
-    const removed = await rest('DELETE', stepPath(campaign.id, added.body.id), { token });
-    expect(removed.headers.get('etag')).toBe(etag(await getCampaign(rest, token, campaign.id)));
+    expect(edited.headers.get('etag')).toBe(
+      etag(await getCampaign(harness.rest, harness.token, campaign.id)),
+    );
+    const removed = await harness.rest('DELETE', stepPath(campaign.id, added.body.id), {
+      token: harness.token,
+    });
+    expect(removed.headers.get('etag')).toBe(
+      etag(await getCampaign(harness.rest, harness.token, campaign.id)),
+    );
   });
 
   it('moves on every change, by at least 1 ms, even when the clock has not moved', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const seen = [campaign.updated_at];
     for (let k = 0; k < 3; k++) seen.push((await patch(campaign.id, { name: `N${k}` })).body.updated_at);
     const millis = seen.map((at) => Date.parse(at));
@@ -80,14 +81,14 @@ describe('ETag', () => {
   });
 
   it('is not on errors, nor on tRPC responses (a tRPC caller reads updated_at)', async () => {
-    const campaign = await createCampaign(rest, token);
-    await forceStatus(server.db, campaign.id, 'sent');
+    const campaign = await createCampaign(harness.rest, harness.token);
+    await forceStatus(harness.server.db, campaign.id, 'sent');
     const refused = await patch(campaign.id, { name: 'x' });
     expect(refused.status).toBe(412);
     expect(refused.headers.get('etag')).toBeNull();
     const input = encodeURIComponent(JSON.stringify({ json: { id: campaign.id } }));
-    const viaTrpc = await fetch(`${server.url}/trpc/campaigns.get?input=${input}`, {
-      headers: { authorization: `Bearer ${token}` },
+    const viaTrpc = await fetch(`${harness.server.url}/trpc/campaigns.get?input=${input}`, {
+      headers: { authorization: `Bearer ${harness.token}` },
     });
     expect(viaTrpc.status).toBe(200);
     expect(viaTrpc.headers.get('etag')).toBeNull();
@@ -96,10 +97,10 @@ describe('ETag', () => {
 
 describe('If-None-Match on GET', () => {
   it('is 304 without a body while the version is current, 200 once it changed', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     for (const header of [etag(campaign), `W/${etag(campaign)}`, `"other", ${etag(campaign)}`, '*']) {
-      const response = await rest('GET', campaignPath(campaign.id), {
-        token,
+      const response = await harness.rest('GET', campaignPath(campaign.id), {
+        token: harness.token,
         headers: { 'if-none-match': header },
       });
       expect(response.status, header).toBe(304);
@@ -107,8 +108,8 @@ describe('If-None-Match on GET', () => {
       expect(response.headers.get('etag')).toBe(etag(campaign));
     }
     const updated = (await patch(campaign.id, { name: 'Changed' })).body;
-    const stale = await rest<Campaign>('GET', campaignPath(campaign.id), {
-      token,
+    const stale = await harness.rest<Campaign>('GET', campaignPath(campaign.id), {
+      token: harness.token,
       headers: { 'if-none-match': etag(campaign) },
     });
     expect(stale.status).toBe(200);
@@ -118,30 +119,30 @@ describe('If-None-Match on GET', () => {
 
 describe('If-Match on changes', () => {
   it('applies a change to the version named, and refuses a stale one with version_mismatch, changing nothing', async () => {
-    const campaign = await createCampaign(rest, token, { name: 'Mine', segment_id: 's' });
+    const campaign = await createCampaign(harness.rest, harness.token, { name: 'Mine', segment_id: 's' });
     const current = await patch(campaign.id, { name: 'Mine 2' }, { 'if-match': etag(campaign) });
     expect(current.status, current.text).toBe(200);
 
-    const stored = await snapshot(server.db, campaign.id);
+    const stored = await snapshot(harness.server.db, campaign.id);
     const stale = await patch(campaign.id, { name: 'Lost update' }, { 'if-match': etag(campaign) });
     expectErrorBody(stale, 412, 'precondition_failed', {
       reason: 'version_mismatch',
       current_etag: etag(current.body),
     });
-    expect(await snapshot(server.db, campaign.id)).toEqual(stored);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(stored);
 
     // `*` is any version; a weak tag never matches If-Match (strong comparison).
     expect((await patch(campaign.id, { name: 'Any' }, { 'if-match': '*' })).status).toBe(200);
     const weak = await patch(
       campaign.id,
       { name: 'Weak' },
-      { 'if-match': `W/${etag(await getCampaign(rest, token, campaign.id))}` },
+      { 'if-match': `W/${etag(await getCampaign(harness.rest, harness.token, campaign.id))}` },
     );
     expect(weak.status).toBe(412);
   });
 
   it('guards every change of the campaign and of its steps', async () => {
-    const { campaign, steps } = await draftWithSteps(server.db, rest, token, 2);
+    const { campaign, steps } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 2);
     const stale = { 'if-match': '"2000-01-01T00:00:00.000Z"' };
     const changes: Array<[string, string, object | undefined]> = [
       ['PATCH', campaignPath(campaign.id), { name: 'x' }],
@@ -151,19 +152,23 @@ describe('If-Match on changes', () => {
       ['PATCH', stepPath(campaign.id, steps[0]!.id), { delay_minutes: 3 }],
       ['DELETE', stepPath(campaign.id, steps[0]!.id), undefined],
     ];
-    const stored = await snapshot(server.db, campaign.id);
+    const stored = await snapshot(harness.server.db, campaign.id);
     for (const [method, path, body] of changes) {
-      const response = await rest(method, path, { token, headers: stale, ...(body ? { body } : {}) });
+      const response = await harness.rest(method, path, {
+        token: harness.token,
+        headers: stale,
+        ...(body ? { body } : {}),
+      });
       expectErrorBody(response, 412, 'precondition_failed');
     }
-    expect(await snapshot(server.db, campaign.id)).toEqual(stored);
+    expect(await snapshot(harness.server.db, campaign.id)).toEqual(stored);
 
-    await rest('POST', `${campaignPath(campaign.id)}/schedule`, {
-      token,
+    await harness.rest('POST', `${campaignPath(campaign.id)}/schedule`, {
+      token: harness.token,
       body: { scheduled_at: '2031-01-01T00:00:00Z' },
     });
-    const unschedule = await rest('POST', `${campaignPath(campaign.id)}/unschedule`, {
-      token,
+    const unschedule = await harness.rest('POST', `${campaignPath(campaign.id)}/unschedule`, {
+      token: harness.token,
       headers: stale,
     });
     expectErrorBody(unschedule, 412, 'precondition_failed');
@@ -172,12 +177,12 @@ describe('If-Match on changes', () => {
   it('is checked after 404 and before the state rules', async () => {
     const stale = { 'if-match': '"2000-01-01T00:00:00.000Z"' };
     expectErrorBody(await patch(MISSING_CAMPAIGN, { name: 'x' }, stale), 404, 'not_found');
-    const sent = await createCampaign(rest, token);
-    await forceStatus(server.db, sent.id, 'sent');
+    const sent = await createCampaign(harness.rest, harness.token);
+    await forceStatus(harness.server.db, sent.id, 'sent');
     const details = expectErrorBody(await patch(sent.id, { name: 'x' }, stale), 412, 'precondition_failed');
     expect(details.reason).toBe('version_mismatch');
     // With the current version, the state rule answers.
-    const current = await getCampaign(rest, token, sent.id);
+    const current = await getCampaign(harness.rest, harness.token, sent.id);
     expectErrorBody(await patch(sent.id, { name: 'x' }, { 'if-match': etag(current) }), 412, 'bad_state', {
       reason: 'invalid_status',
       status: 'sent',
@@ -185,7 +190,7 @@ describe('If-Match on changes', () => {
   });
 
   it('is part of the idempotency fingerprint, and a replay carries the first ETag', async () => {
-    const campaign = await createCampaign(rest, token);
+    const campaign = await createCampaign(harness.rest, harness.token);
     const headers = { 'idempotency-key': `v-${campaign.id}`, 'if-match': etag(campaign) };
     const first = await patch(campaign.id, { name: 'Once' }, headers);
     const again = await patch(campaign.id, { name: 'Once' }, headers);
@@ -204,7 +209,7 @@ describe('If-Match on changes', () => {
 
 describe('If-Match over tRPC', () => {
   it('is a per-call header of the typed client: a stale version is PRECONDITION_FAILED with the same details', async () => {
-    const client = server.client(token, { batch: true });
+    const client = harness.server.client(harness.token, { batch: true });
     const campaign = await client.campaigns.create.mutate({ name: 'T', segment_id: 's' });
     const renamed = await client.campaigns.update.mutate(
       { id: campaign.id, name: 'T2' },

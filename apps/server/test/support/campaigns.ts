@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isCampaignsClientError } from '@campaigns/client';
+import { type CampaignsClientError, isCampaignsClientError } from '@campaigns/client';
 import type { Campaign, CampaignStatus, Step } from '@campaigns/contract';
 import type { PrismaClient } from '@campaigns/db';
 import { expect } from 'vitest';
@@ -125,19 +125,37 @@ export async function forceStatus(
 
 export const ERROR_KEYS = ['details', 'error', 'message'];
 
-/** A REST error in the contract's shape: exactly `{error, message, details}`, with the given status. */
+interface ErrorBody {
+  error: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * A REST error in the contract's shape: JSON, exactly `{error, message, details}` (a non-empty message,
+ * an object of details), with the given status. Returns the body.
+ */
+export function expectError(response: RestResponse, status: number, error: string): ErrorBody {
+  expect(response.status, response.text).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = response.body as ErrorBody;
+  expect(Object.keys(body).sort()).toEqual(ERROR_KEYS);
+  expect(body.error).toBe(error);
+  expect(typeof body.message).toBe('string');
+  expect(body.message.length).toBeGreaterThan(0);
+  expect(body.details).toBeTypeOf('object');
+  expect(body.details).not.toBeNull();
+  return body;
+}
+
+/** expectError, and `details` equal to the given ones if given. Returns the details. */
 export function expectErrorBody(
   response: RestResponse,
   status: number,
   error: string,
   details?: Record<string, unknown>,
 ): Record<string, unknown> {
-  expect(response.status, response.text).toBe(status);
-  const body = response.body as { error: string; message: string; details: Record<string, unknown> };
-  expect(Object.keys(body).sort()).toEqual(ERROR_KEYS);
-  expect(body.error).toBe(error);
-  expect(typeof body.message).toBe('string');
-  expect(body.message.length).toBeGreaterThan(0);
+  const body = expectError(response, status, error);
   if (details) expect(body.details).toEqual(details);
   return body.details;
 }
@@ -149,15 +167,22 @@ export function expectValidationIssueAt(response: RestResponse, path: (string | 
   expect(issues.map((issue) => issue.path)).toContainEqual(path);
 }
 
+/** The typed client's error of a tRPC call that must fail (anything else it throws is rethrown). */
+export async function trpcClientError(call: Promise<unknown>): Promise<CampaignsClientError> {
+  const outcome = await call.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) throw new Error(`expected the tRPC call to fail, got ${JSON.stringify(outcome.value)}`);
+  if (!isCampaignsClientError(outcome.error)) throw outcome.error;
+  return outcome.error;
+}
+
 /** The failure of a tRPC call: its typed error data (`code`, `error`, `details`, `httpStatus`). */
 export async function trpcFailure(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    if (isCampaignsClientError(error) && error.data) return error.data;
-    throw error;
-  }
-  throw new Error('expected the tRPC call to fail');
+  const { data } = await trpcClientError(call);
+  if (!data) throw new Error('the tRPC error carries no data');
+  return data;
 }
 
 /** An ISO instant `ms` from now (real time). */
