@@ -49,5 +49,7 @@ const t = initTRPC
   });
 
 export const router = t.router;
+/** Calls procedures in-process, with a context of one's own (the rule tests, packages/api/test/rules). */
+export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 export const baseProcedure = t.procedure;
