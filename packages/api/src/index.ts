@@ -23,7 +23,13 @@ export {
 export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';
-export { PROCEDURE_META, PROCEDURES } from './procedure-meta';
-export { type AppRouter, appRouter } from './router';
+export {
+  PROCEDURE_META,
+  PROCEDURE_TYPES,
+  PROCEDURES,
+  type ProcedureType,
+  TRPC_CONFIG,
+} from './procedure-meta';
+export { type AppRouter, appRouter, createCaller } from './router';
 export { EVENT_STREAM_PATH } from './routers/campaigns/meta';
 export type { Meta } from './trpc';

@@ -1,6 +1,5 @@
-import { appRouter, type Context, headersWithoutVersion, PROCEDURES } from '@campaigns/api';
+import { appRouter, type Context, PROCEDURE_TYPES, type ProcedureType, TRPC_CONFIG } from '@campaigns/api';
 import {
-  type AnyProcedure,
   callTRPCProcedure,
   getTRPCErrorFromUnknown,
   getTRPCErrorShape,
@@ -22,7 +21,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * adapter (`handled: false`), decided before any procedure runs, so every error answer there is tRPC's.
  */
 
-const config = appRouter._def._config;
+const config = TRPC_CONFIG;
 
 const METHOD_OF_TYPE = { query: 'GET', mutation: 'POST' } as const;
 /**
@@ -33,7 +32,7 @@ const PLAIN_PATH = /^[A-Za-z0-9_.,]+$/;
 
 interface Call {
   path: string;
-  procedure: AnyProcedure;
+  type: ProcedureType;
   input: unknown;
 }
 
@@ -106,15 +105,12 @@ function callsOf(
   const calls: Call[] = [];
   try {
     for (const [index, path] of paths.entries()) {
-      const procedure = Object.hasOwn(PROCEDURES, path) ? PROCEDURES[path] : undefined;
-      const type = procedure?._def.type;
-      if (!procedure || (type !== 'query' && type !== 'mutation') || METHOD_OF_TYPE[type] !== method) {
-        return undefined;
-      }
+      const type = PROCEDURE_TYPES.get(path);
+      if ((type !== 'query' && type !== 'mutation') || METHOD_OF_TYPE[type] !== method) return undefined;
       const encoded = isBatch ? batchInputs?.[index] : raw.value;
       calls.push({
         path,
-        procedure,
+        type,
         input: encoded === undefined ? undefined : config.transformer.input.deserialize(encoded),
       });
     }
@@ -129,6 +125,10 @@ export interface FastPathOptions {
   onError: (error: TRPCError, request: FastifyRequest) => void;
   /** Calls of one batch in flight at once, so that one large batch cannot take every connection. */
   maxConcurrency: number;
+  /** Calls one batch may hold (TRPC_MAX_BATCH); a longer batch is left to the adapter, which refuses it. */
+  maxBatchSize: number;
+  /** The response headers of a call, as tRPC's adapter gets them from its `responseMeta` (trpc.ts). */
+  responseMeta: (ctx: Context) => { headers: Record<string, string> };
   /** Answer without reading any input (the token failed: the procedures refuse before input). */
   withoutInput?: boolean;
 }
@@ -162,6 +162,7 @@ export async function answerPlainCalls(
   const plain = callsOf(request, pathParameter, options.withoutInput === true);
   if (!plain) return false;
   const { isBatch, calls } = plain;
+  if (calls.length > options.maxBatchSize) return false;
   let ctx: Context;
   try {
     ctx = await options.contextOf(request);
@@ -169,6 +170,12 @@ export async function answerPlainCalls(
     return false;
   }
 
+  // As the adapter does: a client that goes away aborts its calls (a subscription or long call stops).
+  const aborted = new AbortController();
+  const abort = () => {
+    if (!reply.raw.writableFinished) aborted.abort();
+  };
+  reply.raw.once('close', abort);
   const responses = await mapLimited(
     calls,
     options.maxConcurrency,
@@ -177,28 +184,29 @@ export async function answerPlainCalls(
         const data: unknown = await callTRPCProcedure({
           router: appRouter,
           path: call.path,
-          type: call.procedure._def.type,
+          type: call.type,
           ctx,
           getRawInput: async () => call.input,
-          signal: undefined,
+          signal: aborted.signal,
           batchIndex,
         });
         return { result: { data } };
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
         options.onError(error, request);
-        const type = call.procedure._def.type;
-        return { error: getTRPCErrorShape({ config, error, type, path: call.path, input: call.input, ctx }) };
+        const { type, path, input } = call;
+        return { error: getTRPCErrorShape({ config, error, type, path, input, ctx }) };
       }
     },
   );
+  reply.raw.off('close', abort);
 
   const body = isBatch ? responses : responses[0];
   // A path always names at least one procedure (PLAIN_PATH), so a single call has its response.
   if (body === undefined) throw new Error('a tRPC request without calls');
   await reply
     .code(getHTTPStatusCode(body))
-    .headers({ vary: 'trpc-accept, accept', ...headersWithoutVersion(ctx.responseHeaders) })
+    .headers({ vary: 'trpc-accept, accept', ...options.responseMeta(ctx).headers })
     .header('content-type', 'application/json')
     .send(JSON.stringify(transformTRPCResponse(config, body)));
   return true;

@@ -1,8 +1,10 @@
 import {
   type AppRouter,
   appRouter,
+  type Context,
   frameworkTrpcError,
   headersWithoutVersion,
+  TRPC_CONFIG,
   toTrpcError,
 } from '@campaigns/api';
 import { DomainError, validationDetails } from '@campaigns/core';
@@ -15,7 +17,7 @@ import { answerPlainCalls } from './trpc-fast-path';
 
 /** A tRPC error response (superjson-encoded shape, the contract's `error` and `details` in `data`). */
 export function sendTrpcError(reply: FastifyReply, error: TRPCError) {
-  const config = appRouter._def._config;
+  const config = TRPC_CONFIG;
   const shape = getTRPCErrorShape({
     config,
     error,
@@ -63,14 +65,24 @@ export function trpcPlugin(options: TrpcOptions) {
   const onError = (error: TRPCError, request: FastifyRequest) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') options.onInternalError(error.cause ?? error, request);
   };
+  // The procedures' response headers (Retry-After, Idempotent-Replayed), on both paths.
+  const responseMeta = (ctx: Context | undefined) => ({
+    headers: headersWithoutVersion(ctx?.responseHeaders),
+  });
   const trpcOptions = {
     router: appRouter,
     createContext: ({ req }) => options.contextOf(req),
-    responseMeta: ({ ctx }) => ({ headers: headersWithoutVersion(ctx?.responseHeaders) }),
+    responseMeta: ({ ctx }) => responseMeta(ctx),
     onError: ({ error, req }) => onError(error, req),
     maxBatchSize: options.maxBatchSize,
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
-  const fastPath = { contextOf: options.contextOf, onError, maxConcurrency: 4 };
+  const fastPath = {
+    contextOf: options.contextOf,
+    onError,
+    maxConcurrency: 4,
+    maxBatchSize: options.maxBatchSize,
+    responseMeta,
+  };
 
   return async function trpc(scope: FastifyInstance): Promise<void> {
     scope.setErrorHandler(onFastifyError);
