@@ -1,4 +1,4 @@
-import type { AppRouter } from '@campaigns/api';
+import type { AppRouter as ServerRouter } from '@campaigns/api';
 import { REQUEST_LIMITS, transformer } from '@campaigns/contract';
 import {
   createTRPCClient,
@@ -6,14 +6,11 @@ import {
   httpLink,
   httpSubscriptionLink,
   splitLink,
+  type TRPCClient,
   TRPCClientError,
 } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { EventSource } from 'eventsource';
-
-export type { AppRouter };
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 export interface CampaignsClientOptions {
   /** The server's base URL, e.g. http://127.0.0.1:3000 (the client appends /trpc). */
@@ -74,7 +71,7 @@ export function createCampaignsClient(options: CampaignsClientOptions) {
   };
   const fetchOption = options.fetch ? { fetch: options.fetch } : {};
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  return createTRPCClient<AppRouter>({
+  return createTRPCClient<ServerRouter>({
     links: [
       splitLink({
         // Live streams (campaigns.onEvent) over SSE, with the token in the Authorization header: the
@@ -118,6 +115,14 @@ export function createCampaignsClient(options: CampaignsClientOptions) {
 }
 
 export type CampaignsClient = ReturnType<typeof createCampaignsClient>;
+
+/**
+ * The router's type as this client sees it: read off the client, so that the built declaration
+ * (scripts/build.ts) spells it out in full instead of importing it from the server's package.
+ */
+export type AppRouter = CampaignsClient extends TRPCClient<infer Router> ? Router : never;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 /** A failed call's error, with the contract's `error` code and `details` typed from the server. */
 export type CampaignsClientError = TRPCClientError<AppRouter>;
