@@ -67,9 +67,10 @@ const emitted = program.emit(undefined, (fileName, text) => {
   const relative = path.relative(src, path.resolve(fileName));
   if (!relative.startsWith('..')) declarations.set(relative, text);
 });
-const problems = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].filter(
-  (d) => d.category === ts.DiagnosticCategory.Error,
-);
+const problems = [
+  ...ts.getPreEmitDiagnostics(program, program.getSourceFile(entry)),
+  ...emitted.diagnostics,
+].filter((d) => d.category === ts.DiagnosticCategory.Error);
 if (problems.length > 0) {
   throw new Error(
     ts.formatDiagnostics(problems, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }),

@@ -20,6 +20,7 @@ export {
   UNAVAILABLE_MESSAGE,
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from './errors/mapping';
+export { type Invocation, invokeProcedure } from './invoke';
 export { COMMITTED_OPENAPI_BASE_URL, renderCommittedOpenApi } from './openapi/committed';
 export { buildOpenApiDocument } from './openapi/document';
 export { REST_OPERATIONS, type RestOperation } from './openapi/rest-operations';

@@ -1,5 +1,5 @@
-import { appRouter, type Context } from '@campaigns/api';
-import { callTRPCProcedure, isTrackedEnvelope, type TRPCError } from '@trpc/server';
+import { type Context, invokeProcedure } from '@campaigns/api';
+import { isTrackedEnvelope, type TRPCError } from '@trpc/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Heartbeat comment interval: API.md asks for one at least every 15 s. */
@@ -26,17 +26,15 @@ export async function streamEvents(
   const lastEventId = firstValue(request.headers['last-event-id']);
   let events: AsyncIterable<unknown>;
   try {
-    events = (await callTRPCProcedure({
-      router: appRouter,
+    events = (await invokeProcedure({
       path: 'campaigns.onEvent',
       type: 'subscription',
       ctx,
-      getRawInput: async () => ({
+      rawInput: () => ({
         ...(request.query as Record<string, unknown>),
         ...(lastEventId !== undefined ? { lastEventId } : {}),
       }),
       signal: abort.signal,
-      batchIndex: 0,
     })) as AsyncIterable<unknown>;
   } catch (cause) {
     abort.abort();

@@ -1,5 +1,4 @@
 import {
-  appRouter,
   type Context,
   ERROR_CODES,
   type ErrorResponse,
@@ -7,6 +6,7 @@ import {
   frameworkErrorResponse,
   headersWithoutVersion,
   internalErrorBody,
+  invokeProcedure,
   noRouteResponse,
   REST_OPERATIONS,
   type RestOperation,
@@ -14,7 +14,7 @@ import {
   toTrpcError,
 } from '@campaigns/api';
 import { conditionMatches, validationFailed } from '@campaigns/core';
-import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { streamEvents } from './event-stream';
 import { parseRestJson } from './hardening';
@@ -103,16 +103,8 @@ function fastifyUrl(path: string): string {
  */
 export function restPlugin(options: RestOptions) {
   /** The operation's procedure, called as tRPC's adapter calls it; `input` is read only when needed. */
-  const invoke = (operation: RestOperation, ctx: Context, input: () => unknown) =>
-    callTRPCProcedure({
-      router: appRouter,
-      path: operation.procedurePath,
-      type: operation.type,
-      ctx,
-      getRawInput: async () => input(),
-      signal: undefined,
-      batchIndex: 0,
-    });
+  const invoke = (operation: RestOperation, ctx: Context, rawInput: () => unknown) =>
+    invokeProcedure({ path: operation.procedurePath, type: operation.type, ctx, rawInput });
 
   /**
    * Before the body is read: a token that fails verification is answered now. The procedure refuses such

@@ -1,6 +1,11 @@
-import { appRouter, type Context, PROCEDURE_TYPES, type ProcedureType, TRPC_CONFIG } from '@campaigns/api';
 import {
-  callTRPCProcedure,
+  type Context,
+  invokeProcedure,
+  PROCEDURE_TYPES,
+  type ProcedureType,
+  TRPC_CONFIG,
+} from '@campaigns/api';
+import {
   getTRPCErrorFromUnknown,
   getTRPCErrorShape,
   type TRPCError,
@@ -181,12 +186,11 @@ export async function answerPlainCalls(
     options.maxConcurrency,
     async (call, batchIndex): Promise<RpcResponse> => {
       try {
-        const data: unknown = await callTRPCProcedure({
-          router: appRouter,
+        const data: unknown = await invokeProcedure({
           path: call.path,
           type: call.type,
           ctx,
-          getRawInput: async () => call.input,
+          rawInput: () => call.input,
           signal: aborted.signal,
           batchIndex,
         });
