@@ -113,19 +113,7 @@ describe('position rules (412 bad_state)', () => {
   );
 
   it('allows 100 steps and refuses the 101st with step_limit_reached, limit 100', async () => {
-    const campaign = await createCampaign(harness.rest, harness.token);
-    const now = clock.now();
-    await harness.server.db.step.createMany({
-      data: range(99).map((k) => ({
-        id: `stp_${k.toString(16).padStart(32, '0')}`,
-        campaignId: campaign.id,
-        position: k,
-        templateId: `tpl_${k}`,
-        templateVersionId: 'tplv_1',
-        createdAt: now,
-        updatedAt: now,
-      })),
-    });
+    const { campaign } = await draftWithSteps(harness.server.db, harness.rest, harness.token, 99);
     const hundredth = await post(campaign.id, { position: 99, ...VALID });
     expect(hundredth.status, hundredth.text).toBe(201);
 

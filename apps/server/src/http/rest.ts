@@ -118,12 +118,7 @@ export function restPlugin(options: RestOptions) {
       try {
         await invoke(operation, ctx, () => undefined);
       } catch (cause) {
-        return sendMappedError(
-          reply,
-          request,
-          getTRPCErrorFromUnknown(cause),
-          headersWithoutVersion(ctx.responseHeaders),
-        );
+        return sendFailure(reply, request, ctx, cause);
       }
       throw new Error(`${operation.procedurePath} answered a caller without a valid token`);
     };
@@ -146,14 +141,18 @@ export function restPlugin(options: RestOptions) {
         if (notModified(operation, request, headers.etag)) return reply.code(304).headers(headers).send();
         return reply.code(operation.successStatus).headers(headers).send(data);
       } catch (cause) {
-        return sendMappedError(
-          reply,
-          request,
-          getTRPCErrorFromUnknown(cause),
-          headersWithoutVersion(ctx.responseHeaders),
-        );
+        return sendFailure(reply, request, ctx, cause);
       }
     };
+
+  /** What a procedure threw, answered with the headers it asked for but the campaign's version. */
+  const sendFailure = (reply: FastifyReply, request: FastifyRequest, ctx: Context, cause: unknown) =>
+    sendMappedError(
+      reply,
+      request,
+      getTRPCErrorFromUnknown(cause),
+      headersWithoutVersion(ctx.responseHeaders),
+    );
 
   /** An error in the contract's shape and status, through the one mapping (errors/mapping.ts). */
   function sendMappedError(
@@ -193,14 +192,7 @@ export function restPlugin(options: RestOptions) {
     // The live stream: text/event-stream, not a JSON operation (API.md, Live stream).
     scope.get(fastifyUrl(EVENT_STREAM_PATH), async (request, reply) => {
       const ctx = await options.contextOf(request);
-      return streamEvents(request, reply, ctx, (cause) =>
-        sendMappedError(
-          reply,
-          request,
-          getTRPCErrorFromUnknown(cause),
-          headersWithoutVersion(ctx.responseHeaders),
-        ),
-      );
+      return streamEvents(request, reply, ctx, (cause) => sendFailure(reply, request, ctx, cause));
     });
 
     for (const operation of REST_OPERATIONS) {

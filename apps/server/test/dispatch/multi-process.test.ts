@@ -1,7 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedDueCampaigns, spawnWorker, type WorkerProcess } from './support';
+import { expect, it } from 'vitest';
+import { seedDueCampaigns, spawnWorker, useWorkerDatabase } from './support';
 
 // Real `pnpm worker` processes against one real PostgreSQL: hundreds of due campaigns, one worker
 // SIGKILLed mid-way, the others SIGTERMed at the end. Afterwards every step has exactly one delivery,
@@ -13,41 +11,32 @@ const TOTAL = CAMPAIGNS * STEPS;
 const LANES = 2;
 const BATCH = 10;
 
-let database: TestDatabase;
-let admin: pg.Client;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  admin = new pg.Client({ connectionString: database.url });
-  await admin.connect();
-});
-afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
-  await admin?.end();
-  await database?.drop();
-});
+const world = useWorkerDatabase();
 
 const count = async (sql: string): Promise<number> =>
-  Number((await admin.query<{ n: string }>(sql)).rows[0]!.n);
+  Number((await world.admin.query<{ n: string }>(sql)).rows[0]!.n);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('fires every step exactly once across processes, one of them SIGKILLed mid-way', {
   timeout: 120_000,
 }, async () => {
-  workers.push(
+  world.workers.push(
     ...Array.from({ length: 3 }, () =>
-      spawnWorker(database.url, { DISPATCH_CONCURRENCY: String(LANES), DISPATCH_BATCH_SIZE: String(BATCH) }),
+      spawnWorker(world.url, { DISPATCH_CONCURRENCY: String(LANES), DISPATCH_BATCH_SIZE: String(BATCH) }),
     ),
   );
   // Generous limits: starting tsx and finishing take a few seconds on an idle 2-core machine, many
   // times that on a shared one.
-  await Promise.all(workers.map((w) => w.waitForLog('dispatcher started', 60_000)));
+  await Promise.all(world.workers.map((w) => w.waitForLog('dispatcher started', 60_000)));
 
-  await seedDueCampaigns(admin, { campaigns: CAMPAIGNS, steps: STEPS, dueAt: new Date(Date.now() - 1_000) });
+  await seedDueCampaigns(world.admin, {
+    campaigns: CAMPAIGNS,
+    steps: STEPS,
+    dueAt: new Date(Date.now() - 1_000),
+  });
 
   // Kill the first worker mid-way; the database holds its claims only as long as its connections live.
-  const victim = workers[0]!;
+  const victim = world.workers[0]!;
   // Kill it once part of the work is done, the victim's share included (a batch claims several campaigns,
   // so the other workers can otherwise get far before the victim hands anything to its sender).
   const victimFired = () => victim.logs.some((l) => l.msg === 'step fired');
@@ -72,10 +61,10 @@ it('fires every step exactly once across processes, one of them SIGKILLed mid-wa
   }
 
   // SIGTERM: the survivors let go and exit cleanly.
-  for (const worker of workers.slice(1)) worker.child.kill('SIGTERM');
-  expect(await Promise.all(workers.slice(1).map((w) => w.exited))).toEqual([0, 0]);
+  for (const worker of world.workers.slice(1)) worker.child.kill('SIGTERM');
+  expect(await Promise.all(world.workers.slice(1).map((w) => w.exited))).toEqual([0, 0]);
   // (pino may reorder lines written while stdout was a full pipe: look for it, not at the end.)
-  for (const worker of workers.slice(1)) expect(worker.logs.map((l) => l.msg)).toContain('stopped');
+  for (const worker of world.workers.slice(1)) expect(worker.logs.map((l) => l.msg)).toContain('stopped');
 
   expect(await count('SELECT count(*) AS n FROM deliveries')).toBe(TOTAL);
   expect(await count('SELECT count(DISTINCT (campaign_id, step_id)) AS n FROM deliveries')).toBe(TOTAL);
@@ -93,12 +82,12 @@ it('fires every step exactly once across processes, one of them SIGKILLed mid-wa
   ).toBe(0);
 
   // Every process's sender saw each delivery at most once, and only recorded ones.
-  const handed = workers.flatMap((w) =>
+  const handed = world.workers.flatMap((w) =>
     w.logs.filter((l) => l.msg === 'step fired').map((l) => String(l.delivery_id)),
   );
   expect(new Set(handed).size).toBe(handed.length);
   const recorded = new Set(
-    (await admin.query<{ id: string }>('SELECT id FROM deliveries')).rows.map((r) => r.id),
+    (await world.admin.query<{ id: string }>('SELECT id FROM deliveries')).rows.map((r) => r.id),
   );
   expect(handed.every((id) => recorded.has(id))).toBe(true);
   // Only the victim's firings in flight at the SIGKILL (a batch per lane) can have committed without

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Sender, SendRequest } from '@campaigns/core';
 import type { Logger } from '@campaigns/db';
+import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Dispatch test and benchmark helpers. No vitest imports: bench/dispatch.ts uses them too. */
 
@@ -134,4 +136,44 @@ export function spawnWorker(databaseUrl: string, env: Record<string, string> = {
           void exited.then(() => reject(new Error(`worker ${child.pid} exited before "${msg}"\n${stderr}`)));
         });
   return { child, logs, exited, waitForLog };
+}
+
+/** A test file's own database for worker processes, an admin connection to it, and its workers. */
+export interface WorkerDatabase {
+  url: string;
+  admin: pg.Client;
+  /** Spawned by the test; SIGKILLed after the file if still running. */
+  workers: WorkerProcess[];
+}
+
+/**
+ * A fresh migrated database for the file's worker processes, opened before its tests; afterwards every
+ * worker still running is killed, the connection closed and the database dropped.
+ */
+export function useWorkerDatabase(): WorkerDatabase {
+  let database: TestDatabase | undefined;
+  let admin: pg.Client | undefined;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = await connect(database.url);
+  });
+  afterAll(async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    await admin?.end();
+    await database?.drop();
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useWorkerDatabase: read it in a hook or test');
+    return value;
+  };
+  return {
+    get url() {
+      return opened(database).url;
+    },
+    get admin() {
+      return opened(admin);
+    },
+    workers,
+  };
 }
