@@ -22,7 +22,7 @@
  *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,mirror"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
- *   BENCH_BEFORE         another checkout (installed): its service runs as surface `rest-before`
+ *   BENCH_BEFORE         another checkout (installed): its service runs as surfaces `rest-before`, `trpc-before`
  *   Surfaces trpc-adapter and trpc-batch-adapter are tRPC through tRPC's own adapter (TRPC_FAST_PATH=off);
  *   not run unless named in BENCH_SURFACES.
  */
@@ -71,6 +71,7 @@ const SURFACES = [
   'rest-limited',
   'mirror',
   'rest-before',
+  'trpc-before',
 ] as const;
 /** Whether a surface sends tRPC batches (of BENCH_BATCH calls). */
 const batched = (surface: Surface) => surface === 'trpc-batch' || surface === 'trpc-batch-adapter';
@@ -89,7 +90,7 @@ const surfaces = process.env.BENCH_SURFACES
       (surface) =>
         surface !== 'mirror' &&
         !surface.endsWith('-adapter') &&
-        (surface !== 'rest-before' || BEFORE !== undefined),
+        (!surface.endsWith('-before') || BEFORE !== undefined),
     );
 const accesses = pick(process.env.BENCH_ACCESS, ACCESS);
 
@@ -382,9 +383,11 @@ try {
       '/healthz',
     );
   }
-  if (needs('rest-before') && BEFORE) {
+  if (needs('rest-before', 'trpc-before') && BEFORE) {
     const entry = path.join(path.resolve(BEFORE), 'apps/server/src/main.ts');
-    ports['rest-before'] = await start('service-before', entry, serviceEnv('off'), '/healthz');
+    const port = await start('service-before', entry, serviceEnv('off'), '/healthz');
+    ports['rest-before'] = port;
+    ports['trpc-before'] = port;
   }
   const floorEnv = { DATABASE_URL: database.url, JWT_SECRET: SECRET, ...(POOL_MAX ? { POOL_MAX } : {}) };
   if (needs('floor'))
