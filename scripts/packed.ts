@@ -25,6 +25,10 @@ export interface PackedProject {
   dir: string;
   /** The tarball's entries, sorted (`package/dist/index.js`, …). */
   files: string[];
+  /** The installed package's package.json. */
+  manifest: { dependencies: Record<string, string> };
+  /** A file of the installed package, e.g. `dist/index.d.ts`. */
+  installedFile(relative: string): Promise<string>;
   /** tsc over one file written into the app: its exit code and what it printed. */
   typecheck(name: string, source: string): Promise<{ code: number; output: string }>;
   /** Node run in the app's directory on an ES module given as text; its stdout. */
@@ -53,10 +57,14 @@ export async function installPacked(packageDir: string, name: string): Promise<P
   );
   // From pnpm's store when it has everything (it does after the monorepo's install), else the registry.
   await run('pnpm', ['install', '--prefer-offline', '--ignore-scripts'], { cwd: dir });
+  const installed = path.join(dir, 'node_modules', name);
+  const installedFile = (relative: string) => readFile(path.join(installed, relative), 'utf8');
 
   return {
     dir,
     files,
+    manifest: JSON.parse(await installedFile('package.json')) as PackedProject['manifest'],
+    installedFile,
     async typecheck(file, source) {
       await writeFile(path.join(dir, file), source);
       const tsconfig = {

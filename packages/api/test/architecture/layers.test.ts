@@ -123,6 +123,21 @@ describe('imports point down the package graph', () => {
     expect(BODY.test("send({ error: 'not_found', message: 'No such resource' })")).toBe(true);
   });
 
+  it('every mutation resolves through replayOr, so an idempotent replay never runs the service again', async () => {
+    const MUTATION = /\.mutation\((?!replayOr\()/;
+    const routers = await sources(path.join(root, 'packages/api/src/routers'));
+    const mutations = [];
+    const bypassing = [];
+    for (const file of routers) {
+      const text = await readFile(file, 'utf8');
+      if (text.includes('.mutation(')) mutations.push(file);
+      if (MUTATION.test(text)) bypassing.push(path.relative(root, file));
+    }
+    expect(mutations.length).toBeGreaterThan(10);
+    expect(bypassing).toEqual([]);
+    expect(MUTATION.test('.mutation(({ ctx, input }) => run(ctx, input))')).toBe(true);
+  });
+
   it('would catch one (the rule itself is checked)', () => {
     expect(TRANSPORT.test('@trpc/server')).toBe(true);
     expect(TRANSPORT.test('fastify')).toBe(true);
