@@ -11,7 +11,7 @@ import { createPrismaClient, migrationStatus } from '@campaigns/db';
 import { createTokenVerifier, describeAuth } from './auth';
 import { loadConfigOrExit } from './config';
 import { buildApp } from './http/app';
-import { createLogger } from './logger';
+import { createStdoutLogger } from './logger';
 import {
   onTermination,
   openMigratedDatabase,
@@ -24,7 +24,7 @@ import {
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel);
+const { logger, written } = createStdoutLogger(config.logLevel);
 
 if (config.usingDevSecret) {
   logger.warn(
@@ -75,5 +75,5 @@ logger.info(
   { url: `http://${config.host}:${config.port}`, docs: '/docs', embeddedDatabase: database.embedded },
   'messaging campaigns service is listening',
 );
-if (config.dispatcher) dispatcher = startDispatcher(config, database.url, logger);
+if (config.dispatcher) dispatcher = startDispatcher(config, database.url, logger, written);
 else logger.info('DISPATCHER=off: campaigns fire only where `pnpm worker` runs');

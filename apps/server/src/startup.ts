@@ -1,4 +1,4 @@
-import { Dispatcher, WebhookWorker } from '@campaigns/core';
+import { createLoggingSender, Dispatcher, WebhookWorker } from '@campaigns/core';
 import { applyMigrations, createPrismaClient, type OpenedDatabase, openDatabase } from '@campaigns/db';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -48,13 +48,23 @@ export interface RunningDispatcher {
   stop(): Promise<void>;
 }
 
-/** A dispatcher on its own small pool, so that firing never competes with HTTP requests for connections. */
-export function startDispatcher(config: Config, databaseUrl: string, logger: Logger): RunningDispatcher {
+/**
+ * A dispatcher on its own small pool, so that firing never competes with HTTP requests for connections.
+ * Its sender is the log: `written` says when the lines so far have left the process (logger.ts).
+ */
+export function startDispatcher(
+  config: Config,
+  databaseUrl: string,
+  logger: Logger,
+  written: () => Promise<void>,
+): RunningDispatcher {
   // The dispatcher's lanes, and two more for webhook fan-out and outcomes.
   const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 3 });
+  const dispatcherLogger = logger.child({ component: 'dispatcher' });
   const dispatcher = new Dispatcher({
     db,
-    logger: logger.child({ component: 'dispatcher' }),
+    logger: dispatcherLogger,
+    sender: createLoggingSender(dispatcherLogger, written),
     pollIntervalMs: config.dispatch.pollIntervalMs,
     concurrency: config.dispatch.concurrency,
     batchSize: config.dispatch.batchSize,

@@ -4,17 +4,17 @@
  * SIGTERM/SIGINT lets go of claims (in-flight firings commit) and exits.
  */
 import { loadConfigOrExit } from './config';
-import { createLogger } from './logger';
+import { createStdoutLogger } from './logger';
 import { onTermination, openMigratedDatabase, startDispatcher, stopQuietly } from './startup';
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel);
+const { logger, written } = createStdoutLogger(config.logLevel);
 
 const database = await openMigratedDatabase(config, logger);
 if (database.embedded) {
   logger.warn('DATABASE_URL is not set: this worker dispatches for its own embedded database only');
 }
-const running = startDispatcher(config, database.url, logger);
+const running = startDispatcher(config, database.url, logger, written);
 
 onTermination(logger, async () => {
   await running.stop();

@@ -286,6 +286,17 @@ export class Dispatcher {
         );
       }
     }
+    if (taken.length > 0 && this.sender.flush) {
+      try {
+        await this.sender.flush();
+      } catch (error) {
+        this.logger.error(
+          { err: error, deliveries: taken.length, retry_at: retryAt.toISOString() },
+          'sender could not flush; the deliveries stay recorded and are handed off again later',
+        );
+        failed.push(...taken.splice(0));
+      }
+    }
     if (failed.length > 0) {
       await this.db.senderOutbox
         .updateMany({ where: { deliveryId: { in: failed } }, data: { attempts: { increment: 1 }, retryAt } })

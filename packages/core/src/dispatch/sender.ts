@@ -22,10 +22,20 @@ export interface SendRequest {
  */
 export interface Sender {
   send(request: SendRequest): Promise<void>;
+  /**
+   * Resolves once the channel holds everything `send` was given so far (a buffered channel: the log
+   * lines have left the process). Awaited before the deliveries leave the sender's outbox; a rejection
+   * leaves them there, to be handed off again.
+   */
+  flush?(): Promise<void>;
 }
 
-/** The default channel: the record itself, plus one structured log line per fired step. */
-export const createLoggingSender = (logger: Logger): Sender => ({
+/**
+ * The default channel: the record itself, plus one structured log line per fired step. `written`
+ * resolves once the logger's lines so far have left the process (apps/server's stdout destination).
+ */
+export const createLoggingSender = (logger: Logger, written?: () => Promise<void>): Sender => ({
+  ...(written ? { flush: written } : {}),
   async send({ delivery, brandId, segmentId, templateId, templateVersionId }) {
     logger.info(
       {
