@@ -9,8 +9,7 @@
  * access pattern (spread: round-robin over 1,000+ campaigns; contended: random over 200) the surfaces run
  * one after the other — floor, REST, tRPC, tRPC batched, … — and that sequence is repeated BENCH_ROUNDS
  * times, its order rotated from round to round, so drift of a shared machine hits every surface alike.
- * Ratios are taken against the floor of the same round. `mirror` (bench/baseline/server.ts, the
- * service's own transactions by hand) is a second reference for schedule, addStep and get when asked.
+ * Ratios are taken against the floor of the same round.
  *
  *   BENCH_DATABASE_URL   admin URL of a PostgreSQL to use; default: an embedded one in a temp dir
  *   BENCH_FSYNC          on|off (embedded only), default on (PostgreSQL's default)
@@ -19,7 +18,7 @@
  *   BENCH_ACCESS         e.g. "spread" (default "spread,contended")
  *   BENCH_BATCH          calls per batched tRPC request, default 10 (on BENCH_CONNECTIONS / BENCH_BATCH
  *                        connections: the same number of calls in flight as the other surfaces)
- *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,mirror"
+ *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,trpc"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
  *   BENCH_BEFORE         another checkout (installed): its service runs as surfaces `rest-before`, `trpc-before`
@@ -69,7 +68,6 @@ const SURFACES = [
   'trpc-adapter',
   'trpc-batch-adapter',
   'rest-limited',
-  'mirror',
   'rest-before',
   'trpc-before',
 ] as const;
@@ -78,8 +76,6 @@ const batched = (surface: Surface) => surface === 'trpc-batch' || surface === 't
 type Surface = (typeof SURFACES)[number];
 const ACCESS = ['spread', 'contended'] as const;
 type Access = (typeof ACCESS)[number];
-/** What the mirror implements. */
-const MIRROR_OPS: readonly Op[] = ['schedule', 'addStep', 'get'];
 
 const pick = <T extends string>(env: string | undefined, all: readonly T[]): T[] =>
   env ? all.filter((item) => env.split(',').includes(item)) : [...all];
@@ -87,10 +83,7 @@ const ops = pick(process.env.BENCH_OPS, OPS);
 const surfaces = process.env.BENCH_SURFACES
   ? pick(process.env.BENCH_SURFACES, SURFACES)
   : SURFACES.filter(
-      (surface) =>
-        surface !== 'mirror' &&
-        !surface.endsWith('-adapter') &&
-        (!surface.endsWith('-before') || BEFORE !== undefined),
+      (surface) => !surface.endsWith('-adapter') && (!surface.endsWith('-before') || BEFORE !== undefined),
     );
 const accesses = pick(process.env.BENCH_ACCESS, ACCESS);
 
@@ -392,8 +385,6 @@ try {
   const floorEnv = { DATABASE_URL: database.url, JWT_SECRET: SECRET, ...(POOL_MAX ? { POOL_MAX } : {}) };
   if (needs('floor'))
     ports.floor = await start('floor', 'bench/floor/server.ts', floorEnv, '/v1/messaging/campaigns/x');
-  if (needs('mirror'))
-    ports.mirror = await start('mirror', 'bench/baseline/server.ts', floorEnv, '/v1/messaging/campaigns/x');
 
   const token = await new SignJWT({
     brand_id: BRAND,
@@ -422,11 +413,10 @@ try {
   const runs: RunResult[] = [];
   const started = Date.now();
   for (const op of ops) {
-    const here = surfaces.filter((surface) => surface !== 'mirror' || MIRROR_OPS.includes(op));
     for (const access of accesses) {
       for (let round = 1; round <= ROUNDS; round++) {
-        const shift = (round - 1) % here.length;
-        for (const surface of [...here.slice(shift), ...here.slice(0, shift)]) {
+        const shift = (round - 1) % surfaces.length;
+        for (const surface of [...surfaces.slice(shift), ...surfaces.slice(0, shift)]) {
           const port = ports[surface]!;
           const pool = pools[op][access];
           await quiesce(db);
@@ -464,31 +454,29 @@ try {
 
   const summary = ops.flatMap((op) =>
     accesses.flatMap((access) =>
-      surfaces
-        .filter((surface) => surface !== 'mirror' || MIRROR_OPS.includes(op))
-        .map((surface) => {
-          const mine = runs.filter((r) => r.op === op && r.access === access && r.surface === surface);
-          const ratios = mine.map((r) => {
-            const base = runs.find(
-              (b) => b.op === op && b.access === access && b.surface === 'floor' && b.round === r.round,
-            );
-            return base
-              ? { throughput: r.calls_per_s / base.calls_per_s, p99: r.p99_ms / base.p99_ms }
-              : { throughput: Number.NaN, p99: Number.NaN };
-          });
-          return {
-            op,
-            access,
-            surface,
-            calls_per_s: Math.round(median(mine.map((r) => r.calls_per_s))),
-            p50_ms: round1(median(mine.map((r) => r.p50_ms))),
-            p99_ms: round1(median(mine.map((r) => r.p99_ms))),
-            throughput_vs_floor: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
-            p99_vs_floor: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
-            non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
-            errors: mine.reduce((sum, r) => sum + r.errors, 0),
-          };
-        }),
+      surfaces.map((surface) => {
+        const mine = runs.filter((r) => r.op === op && r.access === access && r.surface === surface);
+        const ratios = mine.map((r) => {
+          const base = runs.find(
+            (b) => b.op === op && b.access === access && b.surface === 'floor' && b.round === r.round,
+          );
+          return base
+            ? { throughput: r.calls_per_s / base.calls_per_s, p99: r.p99_ms / base.p99_ms }
+            : { throughput: Number.NaN, p99: Number.NaN };
+        });
+        return {
+          op,
+          access,
+          surface,
+          calls_per_s: Math.round(median(mine.map((r) => r.calls_per_s))),
+          p50_ms: round1(median(mine.map((r) => r.p50_ms))),
+          p99_ms: round1(median(mine.map((r) => r.p99_ms))),
+          throughput_vs_floor: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
+          p99_vs_floor: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
+          non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
+          errors: mine.reduce((sum, r) => sum + r.errors, 0),
+        };
+      }),
     ),
   );
   console.table(summary);
