@@ -1,11 +1,10 @@
 /** What `pnpm bench` and `pnpm bench:scale` share: a PostgreSQL to run against, machine facts, processes. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, type EmbeddedPostgres, startEmbeddedPostgres } from '@campaigns/db';
+import { applyMigrations, type EmbeddedPostgres, freePort, startEmbeddedPostgres } from '@campaigns/db';
 import pg from 'pg';
 
 export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -90,17 +89,6 @@ export function gitCommit(): string {
   } catch {
     return 'unknown';
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface ServerProcess {

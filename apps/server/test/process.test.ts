@@ -4,11 +4,12 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SCOPES } from '@campaigns/contract';
 import { signToken } from '@campaigns/core';
+import { freePort } from '@campaigns/db';
 import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from './support/processes';
+import { waitFor } from './support/processes';
 import { type Rest, restClient } from './support/rest';
 
 // API.md, Running: the real server process (`pnpm start` runs `tsx src/main.ts`), started the way an

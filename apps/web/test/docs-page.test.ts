@@ -2,32 +2,22 @@
  * The API reference at /docs in a real browser (Debian's Chromium): it renders with no request leaving
  * the machine, bearer auth chosen, how to get a token explained, and none of Scalar's hosted products.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/harness';
+import { hasChromium, launchBrowser } from './support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('/docs in Chromium', () => {
+describe.skipIf(!hasChromium)('/docs in Chromium', () => {
   let server: TestServer;
   let context: BrowserContext;
   const profile = mkdtempSync(join(tmpdir(), 'campaigns-docs-chromium-'));
 
   beforeAll(async () => {
     server = await startTestServer();
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    context = await launchBrowser(profile);
   }, 60_000);
 
   afterAll(async () => {

@@ -3,18 +3,18 @@
  * server and a fresh database: the built app is served by the server itself, as `pnpm start` does.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/harness';
 import { startReceiver, WebhookWorker } from '../../server/test/support/webhooks';
+import { hasChromium, launchBrowser } from './support/chromium';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const WEB_ROOT = resolve(import.meta.dirname, '..');
 const SCREENSHOTS = join(WEB_ROOT, 'test-results');
 const BRAND = 'brand_e2e';
@@ -95,18 +95,7 @@ async function buildWebApp(): Promise<string> {
 }
 
 async function openBrowser(): Promise<void> {
-  context = await chromium.launchPersistentContext(tempDir('campaigns-chromium-'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+  context = await launchBrowser(tempDir('campaigns-chromium-'), {
     // A fixed zone, so the picker's offset and the times on screen are known.
     timezoneId: 'Europe/Berlin',
     locale: 'en-GB',
@@ -126,7 +115,7 @@ async function openBrowser(): Promise<void> {
   page.setDefaultTimeout(10_000);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('web app in Chromium', () => {
+describe.skipIf(!hasChromium)('web app in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     webRoot = await buildWebApp();

@@ -343,7 +343,8 @@ async function clearStalePostmaster(dataDir: string, logger: Logger): Promise<vo
   await rm(pidFile, { force: true });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now (port 0 would not tell the caller which one it got). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,7 +3,7 @@ export { createPrismaClient, pipelinedTransaction, queryRows, withTransaction } 
 export type { OpenDatabaseOptions, OpenedDatabase } from './database';
 export { openDatabase } from './database';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded';
-export { startEmbeddedPostgres } from './embedded';
+export { freePort, startEmbeddedPostgres } from './embedded';
 export type {
   AuditEvent,
   Campaign,

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createPrismaClient, queryRows, withTransaction } from '../src/client';
-import { CampaignStatus, Prisma, type PrismaClient } from '../src/index';
-import { createTestDatabase, type TestDatabase } from '../src/testing';
+import { CampaignStatus, Prisma } from '../src/index';
+import { createTestDatabase } from '../src/testing';
+import { usePrismaDatabase } from './support/use-prisma';
 
-let db: TestDatabase;
-let prisma: PrismaClient;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url, { poolMax: 2 });
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const world = usePrismaDatabase({ poolMax: 2 });
 
 it('reads and writes the migrated schema through the pg driver adapter', async () => {
-  const created = await prisma.campaign.create({
+  const created = await world.prisma.campaign.create({
     data: {
       id: 'cmp_1',
       brandId: 'brand_1',
@@ -40,12 +31,12 @@ it('reads and writes the migrated schema through the pg driver adapter', async (
   expect(created.steps.map((s) => s.variables)).toEqual([{}, {}, {}]);
 
   // The deferred unique constraint lets one updateMany shift positions inside a transaction.
-  await prisma.$transaction([
-    prisma.step.updateMany({
+  await world.prisma.$transaction([
+    world.prisma.step.updateMany({
       where: { campaignId: 'cmp_1', position: { gte: 1 } },
       data: { position: { increment: 1 } },
     }),
-    prisma.step.create({
+    world.prisma.step.create({
       data: {
         id: 'stp_new',
         campaignId: 'cmp_1',
@@ -55,7 +46,10 @@ it('reads and writes the migrated schema through the pg driver adapter', async (
       },
     }),
   ]);
-  const steps = await prisma.step.findMany({ where: { campaignId: 'cmp_1' }, orderBy: { position: 'asc' } });
+  const steps = await world.prisma.step.findMany({
+    where: { campaignId: 'cmp_1' },
+    orderBy: { position: 'asc' },
+  });
   expect(steps.map((s) => s.templateId)).toEqual(['tpl_0', 'tpl_new', 'tpl_1', 'tpl_2']);
 });
 
@@ -93,7 +87,7 @@ it('stores the instant it was given even when the database runs in another time 
 
 it('runs raw SQL on the same pool: withTransaction commits, rolls back on a throw, and maps rows', async () => {
   const instant = new Date('2026-11-23T10:00:00.000Z');
-  const id = await withTransaction(prisma, async (tx) => {
+  const id = await withTransaction(world.prisma, async (tx) => {
     const [row] = await tx.query<{ id: string; createdAt: Date; n: number; j: unknown }>(Prisma.sql`
       INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by, created_at, updated_at)
       VALUES ('cmp_raw', 'b', 'n', 'n', 's', 'u', ${instant}, ${instant})
@@ -106,24 +100,24 @@ it('runs raw SQL on the same pool: withTransaction commits, rolls back on a thro
   });
   expect(id).toBe('cmp_raw');
   await expect(
-    withTransaction(prisma, async (tx) => {
+    withTransaction(world.prisma, async (tx) => {
       await tx.query(Prisma.sql`UPDATE campaigns SET name = 'changed' WHERE id = 'cmp_raw'`);
       throw new Error('boom');
     }),
   ).rejects.toThrow('boom');
   const rows = await queryRows<{ name: string }>(
-    prisma,
+    world.prisma,
     Prisma.sql`SELECT name FROM campaigns WHERE id = ${'cmp_raw'}`,
   );
   expect(rows).toEqual([{ name: 'n' }]);
   // Both connections of the pool (poolMax 2) are back: two transactions can hold one each at once.
   await Promise.all(
-    [0, 1].map(() => withTransaction(prisma, (tx) => tx.query(Prisma.sql`SELECT pg_sleep(0.05)`))),
+    [0, 1].map(() => withTransaction(world.prisma, (tx) => tx.query(Prisma.sql`SELECT pg_sleep(0.05)`))),
   );
 });
 
 it('closes the shared pool on $disconnect even when only the raw paths used it', async () => {
-  const client = createPrismaClient(db.url, { poolMax: 1 });
+  const client = createPrismaClient(world.url, { poolMax: 1 });
   expect(await queryRows<{ one: number }>(client, Prisma.sql`SELECT 1::int AS one`)).toEqual([{ one: 1 }]);
   await client.$disconnect();
   await expect(queryRows(client, Prisma.sql`SELECT 1`)).rejects.toThrow(/after calling end/);

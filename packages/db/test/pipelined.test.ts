@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPrismaClient, pipelinedTransaction } from '../src/client';
-import { Prisma, type PrismaClient } from '../src/index';
-import { createTestDatabase, type TestDatabase } from '../src/testing';
+import { expect, it } from 'vitest';
+import { pipelinedTransaction } from '../src/client';
+import { Prisma } from '../src/index';
+import { usePrismaDatabase } from './support/use-prisma';
 
-let db: TestDatabase;
-let prisma: PrismaClient;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prisma = createPrismaClient(db.url, { poolMax: 2 });
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const world = usePrismaDatabase({ poolMax: 2 });
 
 const insert = (id: string, name: string) => Prisma.sql`
   INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
@@ -29,7 +19,7 @@ it('sends every value as a parameter: it arrives exactly as given', async () => 
     '',
   ];
   const instant = new Date('2026-12-02T10:11:12.345Z');
-  const [rows] = await pipelinedTransaction(prisma, [
+  const [rows] = await pipelinedTransaction(world.prisma, [
     Prisma.sql`SELECT ${tricky}::text[] AS texts, ${instant}::timestamptz AS at, ${42}::int AS n, ${-1.5}::float8 AS f,
                       ${true}::boolean AS yes, ${null}::text AS nothing, ${JSON.stringify({ q: "a'b\\c", n: [1, null] })}::jsonb AS j,
                       ${['a,b', '{x}', 'q"uote', null]}::text[] AS arr`,
@@ -50,13 +40,16 @@ it('sends every value as a parameter: it arrives exactly as given', async () => 
 
 it('a value the server refuses fails the call, and nothing else is written', async () => {
   await expect(
-    pipelinedTransaction(prisma, [insert('cmp_nul', 'fine'), Prisma.sql`SELECT ${'a\u0000b'}::text AS x`]),
+    pipelinedTransaction(world.prisma, [
+      insert('cmp_nul', 'fine'),
+      Prisma.sql`SELECT ${'a\u0000b'}::text AS x`,
+    ]),
   ).rejects.toThrow();
-  expect(await prisma.campaign.findUnique({ where: { id: 'cmp_nul' } })).toBeNull();
+  expect(await world.prisma.campaign.findUnique({ where: { id: 'cmp_nul' } })).toBeNull();
 });
 
 it('commits every statement together, or none when one fails (and the connection stays usable)', async () => {
-  const [first, second] = await pipelinedTransaction(prisma, [
+  const [first, second] = await pipelinedTransaction(world.prisma, [
     insert('cmp_p1', 'one'),
     insert('cmp_p2', 'two'),
   ]);
@@ -64,29 +57,32 @@ it('commits every statement together, or none when one fails (and the connection
 
   // The second insert violates the primary key: the first one is rolled back with it.
   await expect(
-    pipelinedTransaction(prisma, [insert('cmp_p3', 'three'), insert('cmp_p1', 'again')]),
+    pipelinedTransaction(world.prisma, [insert('cmp_p3', 'three'), insert('cmp_p1', 'again')]),
   ).rejects.toThrow(/duplicate key/);
   expect(
-    await prisma.campaign.findMany({ where: { id: { in: ['cmp_p1', 'cmp_p3'] } }, select: { id: true } }),
+    await world.prisma.campaign.findMany({
+      where: { id: { in: ['cmp_p1', 'cmp_p3'] } },
+      select: { id: true },
+    }),
   ).toEqual([{ id: 'cmp_p1' }]);
   // Both pooled connections still work (neither was left in an aborted transaction).
   const results = await Promise.all(
-    [1, 2, 3].map((n) => pipelinedTransaction(prisma, [Prisma.sql`SELECT ${n}::int AS n`])),
+    [1, 2, 3].map((n) => pipelinedTransaction(world.prisma, [Prisma.sql`SELECT ${n}::int AS n`])),
   );
   expect(results).toEqual([[[{ n: 1 }]], [[{ n: 2 }]], [[{ n: 3 }]]]);
 });
 
 it('with a `before` step, runs it in the same transaction before COMMIT, and rolls back if it throws', async () => {
-  await pipelinedTransaction(prisma, [insert('cmp_p4', 'four')], async (rows, sql) => {
+  await pipelinedTransaction(world.prisma, [insert('cmp_p4', 'four')], async (rows, sql) => {
     expect(rows).toEqual([[{ id: 'cmp_p4', name: 'four' }]]);
     await sql.query(Prisma.sql`UPDATE campaigns SET name = 'four!' WHERE id = 'cmp_p4'`);
   });
-  expect((await prisma.campaign.findUniqueOrThrow({ where: { id: 'cmp_p4' } })).name).toBe('four!');
+  expect((await world.prisma.campaign.findUniqueOrThrow({ where: { id: 'cmp_p4' } })).name).toBe('four!');
 
   await expect(
-    pipelinedTransaction(prisma, [insert('cmp_p5', 'five')], async () => {
+    pipelinedTransaction(world.prisma, [insert('cmp_p5', 'five')], async () => {
       throw new Error('changed my mind');
     }),
   ).rejects.toThrow('changed my mind');
-  expect(await prisma.campaign.findUnique({ where: { id: 'cmp_p5' } })).toBeNull();
+  expect(await world.prisma.campaign.findUnique({ where: { id: 'cmp_p5' } })).toBeNull();
 });

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, type EmbeddedPostgres, startEmbeddedPostgres } from '@campaigns/db';
+import { applyMigrations, type EmbeddedPostgres, freePort, startEmbeddedPostgres } from '@campaigns/db';
 
 /** Real server and worker processes, and a PostgreSQL a test owns, for the fault-injection suites. */
 
@@ -57,16 +56,6 @@ export function spawnScript(script: string, env: Record<string, string>): Spawne
       await exited;
     },
   };
-}
-
-/** A port nothing listens on right now (PORT=0 would not tell us which one the server took). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 export async function waitFor<T>(

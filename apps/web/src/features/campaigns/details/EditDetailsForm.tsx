@@ -6,9 +6,8 @@ import { useTRPC } from '../../../api/trpc';
 import type { Campaign } from '../../../api/types';
 import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
-import { ActionError } from '../../../ui/ActionError';
 import { useAnnounce } from '../../../ui/Announcer';
-import { onEscape } from '../../../ui/keys';
+import { EditForm } from '../../../ui/EditForm';
 import { useFocusFirstField } from '../../../ui/useFocusFirstField';
 import { useCampaignCache } from '../detail/useCampaignCache';
 import { sendWindowValues } from '../send-window/send-window-values';
@@ -66,25 +65,18 @@ export function EditDetailsForm({ campaign, onClose }: EditDetailsFormProps) {
   };
 
   return (
-    <form
-      ref={formRef}
-      onSubmit={submit}
-      noValidate
+    <EditForm
+      formRef={formRef}
+      label="Edit campaign details"
       className="form card"
-      aria-label="Edit campaign details"
-      onKeyDown={onEscape(onClose)}
+      onSubmit={submit}
+      onCancel={onClose}
+      pending={update.isPending}
+      submitLabel="Save details"
+      error={errors.summary}
     >
       <CampaignFields values={values} errors={errors.fields} onChange={setValues} idPrefix="edit-campaign" />
-      <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={update.isPending}>
-          {update.isPending ? 'Saving…' : 'Save details'}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-      <ActionError message={errors.summary} />
-    </form>
+    </EditForm>
   );
 }
 

@@ -71,25 +71,19 @@ export function SendWindowFields({ values, error, onChange, idPrefix }: SendWind
             Local times as HH:MM; the window ends before “Until”, and 24:00 means midnight.
           </p>
           <div className="time-range">
-            <label htmlFor={id('start')}>From</label>
-            <input
+            <TimeOfDay
+              label="From"
               id={id('start')}
-              type="text"
-              inputMode="numeric"
-              autoComplete="off"
-              aria-describedby={id('hours-hint')}
+              hintId={id('hours-hint')}
               value={values.start}
-              onChange={(event) => set({ start: event.target.value.trim() })}
+              onChange={(start) => set({ start })}
             />
-            <label htmlFor={id('end')}>Until</label>
-            <input
+            <TimeOfDay
+              label="Until"
               id={id('end')}
-              type="text"
-              inputMode="numeric"
-              autoComplete="off"
-              aria-describedby={id('hours-hint')}
+              hintId={id('hours-hint')}
               value={values.end}
-              onChange={(event) => set({ end: event.target.value.trim() })}
+              onChange={(end) => set({ end })}
             />
           </div>
         </>
@@ -100,5 +94,31 @@ export function SendWindowFields({ values, error, onChange, idPrefix }: SendWind
         </p>
       ) : null}
     </fieldset>
+  );
+}
+
+interface TimeOfDayProps {
+  label: string;
+  id: string;
+  hintId: string;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/** One end of the window's hours as typed (HH:MM, 24:00 allowed); the form checks it on submit. */
+function TimeOfDay({ label, id, hintId, value, onChange }: TimeOfDayProps) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        aria-describedby={hintId}
+        value={value}
+        onChange={(event) => onChange(event.target.value.trim())}
+      />
+    </>
   );
 }

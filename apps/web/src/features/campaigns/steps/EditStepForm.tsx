@@ -6,8 +6,7 @@ import { useTRPC } from '../../../api/trpc';
 import type { Step } from '../../../api/types';
 import { useFormErrors } from '../../../forms/useFormErrors';
 import { validate } from '../../../forms/validate';
-import { ActionError } from '../../../ui/ActionError';
-import { onEscape } from '../../../ui/keys';
+import { EditForm } from '../../../ui/EditForm';
 import { useFocusFirstField } from '../../../ui/useFocusFirstField';
 import { useVersionGuard, withChanges } from '../versions/useVersionGuard';
 import { StepFields } from './StepFields';
@@ -52,24 +51,17 @@ export function EditStepForm({ step, onSaved, onCancel }: EditStepFormProps) {
   };
 
   return (
-    <form
-      ref={formRef}
-      onSubmit={submit}
-      noValidate
+    <EditForm
+      formRef={formRef}
+      label={`Edit step ${step.position + 1}`}
       className="form"
-      aria-label={`Edit step ${step.position + 1}`}
-      onKeyDown={onEscape(onCancel)}
+      onSubmit={submit}
+      onCancel={onCancel}
+      pending={save.isPending}
+      submitLabel="Save step"
+      error={errors.summary}
     >
       <StepFields values={values} errors={errors.fields} onChange={setValues} idPrefix={idPrefix} />
-      <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save step'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      <ActionError message={errors.summary} />
-    </form>
+    </EditForm>
   );
 }
