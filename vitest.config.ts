@@ -7,6 +7,10 @@ export default defineConfig({
     // test files get their own copy via createTestDatabase() from '@campaigns/db/testing'.
     globalSetup: ['packages/db/src/test-global-setup.ts'],
     pool: 'forks',
+    // Files share their fork's loaded modules (no fresh module graph per file): 250 s -> 168 s here,
+    // the per-file import of the server, Prisma and tRPC being ~1.2 s of 72 files. Every file builds its
+    // own servers, databases and clocks (useTestServer, createTestDatabase); none keeps module state.
+    isolate: false,
     // One file at a time on a 2-core machine (Vitest's default, cores - 1). Two side by side were tried:
     // 205 s instead of 300 s, but the timing tests (hostile clients vs /healthz) lose their margin, and
     // the event feed holds back events behind another file's open transaction: its commit-order horizon

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type CampaignsClientError, isCampaignsClientError } from '@campaigns/client';
-import type { Campaign, CampaignStatus, Step } from '@campaigns/contract';
+import type { Campaign, Step } from '@campaigns/contract';
 import type { PrismaClient } from '@campaigns/db';
 import { expect } from 'vitest';
 import type { Rest, RestResponse } from './rest';
@@ -101,27 +101,7 @@ export async function snapshot(db: PrismaClient, campaignId: string) {
   });
 }
 
-/**
- * Puts a campaign into `status` directly in the database (sending and sent have no API of their own:
- * the dispatcher makes them), with the timestamps the lifecycle would have given it.
- */
-export async function forceStatus(
-  db: PrismaClient,
-  campaignId: string,
-  status: CampaignStatus,
-): Promise<void> {
-  const past = new Date(Date.now() - 60_000);
-  const later = new Date(Date.now() + 3_600_000);
-  const data = {
-    // next_due_at as the service keeps it (campaigns_due_iff_active): set only while scheduled or sending.
-    draft: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: null, nextDueAt: null },
-    scheduled: { scheduledAt: later, publishedAt: past, sentAt: null, cancelledAt: null, nextDueAt: later },
-    sending: { scheduledAt: past, publishedAt: past, sentAt: null, cancelledAt: null, nextDueAt: later },
-    sent: { scheduledAt: past, publishedAt: past, sentAt: past, cancelledAt: null, nextDueAt: null },
-    cancelled: { scheduledAt: null, publishedAt: null, sentAt: null, cancelledAt: past, nextDueAt: null },
-  }[status];
-  await db.campaign.update({ where: { id: campaignId }, data: { status, ...data } });
-}
+export { forceStatus } from '@campaigns/db/testing';
 
 export const ERROR_KEYS = ['details', 'error', 'message'];
 

@@ -1,62 +1,14 @@
-import { type Context, createCaller, createContextFactory } from '@campaigns/api';
 import { SCOPES } from '@campaigns/contract';
-import { type Clock, createHs256Verifier, signToken } from '@campaigns/core';
-import { createPrismaClient, type PrismaClient } from '@campaigns/db';
-import { createTestDatabase, type TestDatabase } from '@campaigns/db/testing';
-import { TRPCError } from '@trpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '@campaigns/core';
+import { describe, expect, it } from 'vitest';
+import { failure, useRules } from './support';
 
-// The rules through the router itself (createCallerFactory), against a real database, without HTTP:
-// the state machine, scopes, tenancy, If-Match and idempotency as every surface gets them. The HTTP
-// suites (apps/server/test) keep the wire: statuses, headers and bodies on both surfaces.
+// Scopes, tenancy, If-Match and idempotency as every surface gets them, through the router.
 
-const SECRET = 'rules-secret-0123456789-0123456789-0123';
 const NOW = new Date('2031-03-01T09:00:00.000Z');
 const clock: Clock = { now: () => new Date(NOW) };
-let database: TestDatabase;
-let db: PrismaClient;
-let contextFor: ReturnType<typeof createContextFactory>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
-  contextFor = createContextFactory({ db, clock, tokens: createHs256Verifier(SECRET) });
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
-
-interface Caller {
-  brand?: string;
-  scopes?: string[];
-  headers?: Record<string, string>;
-}
-
-async function callerAs({
-  brand = 'brand_rules',
-  scopes = Object.values(SCOPES),
-  headers = {},
-}: Caller = {}) {
-  const token = await signToken(SECRET, { brandId: brand, sub: 'user_rules', scopes, expiresIn: '1h' });
-  const ctx: Context = await contextFor({
-    req: { headers: { authorization: `Bearer ${token}`, ...headers } },
-  });
-  return { api: createCaller(ctx), ctx };
-}
-
-/** The contract code and details of a call that must fail. */
-async function failure(call: Promise<unknown>): Promise<{ code: string; details: Record<string, unknown> }> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error, 'the call succeeded').toBeInstanceOf(TRPCError);
-  const cause = (error as TRPCError).cause as
-    | { code?: string; details?: Record<string, unknown> }
-    | undefined;
-  return { code: cause?.code ?? (error as TRPCError).code, details: cause?.details ?? {} };
-}
+const rules = useRules(clock);
+const callerAs = rules.callerAs;
 
 const future = new Date(NOW.getTime() + 3_600_000).toISOString();
 
@@ -118,8 +70,8 @@ describe('If-Match and Idempotency-Key, through the router', () => {
       code: 'precondition_failed',
       details: { reason: 'version_mismatch' },
     });
-    const { ctx: afterUpdate } = await callerAs();
-    await createCaller(afterUpdate).campaigns.get({ id: campaign.id });
+    const { api: reader, ctx: afterUpdate } = await callerAs();
+    await reader.campaigns.get({ id: campaign.id });
     const { api: current } = await callerAs({
       headers: { 'if-match': afterUpdate.responseHeaders?.etag ?? '' },
     });
@@ -133,7 +85,7 @@ describe('If-Match and Idempotency-Key, through the router', () => {
     const second = await callerAs({ headers });
     expect(await second.api.campaigns.create({ name: 'Once', segment_id: 'seg_1' })).toEqual(created);
     expect(second.ctx.responseHeaders?.['idempotent-replayed']).toBe('true');
-    expect(await db.campaign.count({ where: { brandId: 'brand_rules', name: 'Once' } })).toBe(1);
+    expect(await rules.db.campaign.count({ where: { brandId: 'brand_rules', name: 'Once' } })).toBe(1);
 
     const third = await callerAs({ headers });
     expect((await failure(third.api.campaigns.create({ name: 'Other', segment_id: 'seg_1' }))).code).toBe(
