@@ -1,10 +1,8 @@
 import type { FeedEvent, Webhook, WebhookAttemptPage, WebhookWithSecret } from '@campaigns/contract';
 import { WebhookWorker } from '@campaigns/core';
 import { Webhook as Verifier } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCampaign, expectErrorBody, expectValidationIssueAt } from '../support/campaigns';
-import { startTestServer, type TestServer } from '../support/harness';
-import { restClient } from '../support/rest';
 import { useTestServer } from '../support/use-test-server';
 import { startReceiver } from '../support/webhooks';
 
@@ -116,15 +114,11 @@ describe('webhook endpoints', () => {
 });
 
 describe('SSRF rules', () => {
-  let strict: TestServer;
-  beforeAll(async () => {
-    strict = await startTestServer({ allowPrivateWebhookUrls: false });
-  });
-  afterAll(() => strict?.close());
+  const strict = useTestServer({ allowPrivateWebhookUrls: false });
 
   it('refuse http, loopback, private and metadata addresses unless WEBHOOK_ALLOW_PRIVATE_URLS', async () => {
-    const strictRest = restClient(strict.url);
-    const writer = await strict.token();
+    const strictRest = strict.rest;
+    const writer = strict.token;
     for (const url of [
       'http://example.com/hook',
       'https://127.0.0.1/hook',

@@ -3,6 +3,7 @@ import { isCampaignsClientError } from '@campaigns/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/harness';
 import { type Rest, restClient } from '../support/rest';
+import { useTestServer } from '../support/use-test-server';
 
 // docs/hardening.md, Limits: body size (BODY_LIMIT_BYTES), JSON nesting, header size (MAX_HEADER_SIZE) and
 // the per-token rate limit (RATE_LIMIT_PER_MINUTE), over REST and tRPC.
@@ -176,22 +177,15 @@ describe('body size, JSON nesting and header size', () => {
 
 describe('rate limit', () => {
   const LIMIT = 5;
-  let server: TestServer;
-  let rest: Rest;
-
-  beforeAll(async () => {
-    server = await startTestServer({ http: { rateLimitPerMinute: LIMIT } });
-    rest = restClient(server.url);
-  });
-  afterAll(() => server?.close());
+  const harness = useTestServer({ http: { rateLimitPerMinute: LIMIT } });
 
   it('REST: after RATE_LIMIT_PER_MINUTE calls ⇒ 429 rate_limited with Retry-After', async () => {
-    const token = await server.token({ brand: 'brand_rl', sub: 'rest' });
+    const token = await harness.server.token({ brand: 'brand_rl', sub: 'rest' });
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT; i++) statuses.push((await rest('GET', CAMPAIGNS, { token })).status);
+    for (let i = 0; i < LIMIT; i++) statuses.push((await harness.rest('GET', CAMPAIGNS, { token })).status);
     expect(statuses).toEqual(Array(LIMIT).fill(200));
 
-    const limited = await rest('GET', CAMPAIGNS, { token });
+    const limited = await harness.rest('GET', CAMPAIGNS, { token });
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({
       error: 'rate_limited',
@@ -206,12 +200,14 @@ describe('rate limit', () => {
       retryAfter,
     );
     // Writes count too.
-    expect((await rest('POST', CAMPAIGNS, { token, body: { name: 'n', segment_id: 's' } })).status).toBe(429);
+    expect(
+      (await harness.rest('POST', CAMPAIGNS, { token, body: { name: 'n', segment_id: 's' } })).status,
+    ).toBe(429);
   });
 
   it('tRPC: TOO_MANY_REQUESTS with data.error rate_limited and a Retry-After header', async () => {
-    const token = await server.token({ brand: 'brand_rl', sub: 'trpc' });
-    const client = server.client(token);
+    const token = await harness.server.token({ brand: 'brand_rl', sub: 'trpc' });
+    const client = harness.server.client(token);
     for (let i = 0; i < LIMIT; i++) await client.campaigns.list.query({});
     const outcome = await client.campaigns.list.query({}).catch((error: unknown) => error);
     if (!isCampaignsClientError(outcome)) throw new Error('expected a client error');
@@ -219,28 +215,32 @@ describe('rate limit', () => {
     expect(outcome.data?.httpStatus).toBe(429);
     expect(outcome.data?.error).toBe('rate_limited');
 
-    const raw = await fetch(`${server.url}/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const raw = await fetch(
+      `${harness.server.url}/trpc/campaigns.list?input=${encodeURIComponent('{"json":{}}')}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(raw.status).toBe(429);
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
   it('each token (brand + subject) has its own budget', async () => {
-    const a = await server.token({ brand: 'brand_rl_a', sub: 'same' });
-    const b = await server.token({ brand: 'brand_rl_b', sub: 'same' });
-    for (let i = 0; i < LIMIT; i++) expect((await rest('GET', CAMPAIGNS, { token: a })).status).toBe(200);
-    expect((await rest('GET', CAMPAIGNS, { token: a })).status).toBe(429);
-    expect((await rest('GET', CAMPAIGNS, { token: b })).status).toBe(200);
+    const a = await harness.server.token({ brand: 'brand_rl_a', sub: 'same' });
+    const b = await harness.server.token({ brand: 'brand_rl_b', sub: 'same' });
+    for (let i = 0; i < LIMIT; i++)
+      expect((await harness.rest('GET', CAMPAIGNS, { token: a })).status).toBe(200);
+    expect((await harness.rest('GET', CAMPAIGNS, { token: a })).status).toBe(429);
+    expect((await harness.rest('GET', CAMPAIGNS, { token: b })).status).toBe(200);
     // A fresh token of the same caller shares the caller's budget.
-    const a2 = await server.token({ brand: 'brand_rl_a', sub: 'same', expiresIn: '2h' });
-    expect((await rest('GET', CAMPAIGNS, { token: a2 })).status).toBe(429);
+    const a2 = await harness.server.token({ brand: 'brand_rl_a', sub: 'same', expiresIn: '2h' });
+    expect((await harness.rest('GET', CAMPAIGNS, { token: a2 })).status).toBe(429);
   });
 
   it('calls without a valid token are limited by address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT + 1; i++) {
-      statuses.push((await rest('GET', CAMPAIGNS, { token: `bogus.${i}.token` })).status);
+      statuses.push((await harness.rest('GET', CAMPAIGNS, { token: `bogus.${i}.token` })).status);
     }
     expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
     expect(statuses[LIMIT]).toBe(429);
