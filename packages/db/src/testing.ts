@@ -92,3 +92,39 @@ export async function forceStatus(
   }[status];
   await db.campaign.update({ where: { id: campaignId }, data: { status, ...data } });
 }
+
+/**
+ * `n` steps written straight into a campaign in one statement (addStep is tested on its own; this keeps
+ * fixtures cheap): step k is at position k with template_id `tpl_k`.
+ */
+export async function insertSteps(db: PrismaClient, campaignId: string, n: number, at: Date): Promise<void> {
+  await db.step.createMany({
+    data: Array.from({ length: n }, (_, k) => ({
+      id: `stp_${randomBytes(16).toString('hex')}`,
+      campaignId,
+      position: k,
+      templateId: `tpl_${k}`,
+      templateVersionId: 'tplv_1',
+      createdAt: at,
+      updatedAt: at,
+    })),
+  });
+}
+
+/** Positions as stored, in order: must always be exactly 0..n-1. */
+export async function storedPositions(db: PrismaClient, campaignId: string): Promise<number[]> {
+  const rows = await db.step.findMany({
+    where: { campaignId },
+    orderBy: { position: 'asc' },
+    select: { position: true },
+  });
+  return rows.map((row) => row.position);
+}
+
+/** Everything stored about a campaign and its steps, to prove that a refused request changed nothing. */
+export async function snapshot(db: PrismaClient, campaignId: string) {
+  return db.campaign.findUnique({
+    where: { id: campaignId },
+    include: { steps: { orderBy: { position: 'asc' } } },
+  });
+}

@@ -1,4 +1,4 @@
-import type { Campaign, CampaignStatus } from '@campaigns/contract';
+import type { Campaign } from '@campaigns/contract';
 import { describe, expect, it } from 'vitest';
 import {
   campaignPath,
@@ -106,20 +106,7 @@ describe('validation (400, nothing changed)', () => {
   });
 });
 
-describe('state rule: drafts only (412 bad_state)', () => {
-  it.each<CampaignStatus>(['scheduled', 'sending', 'sent', 'cancelled'])(
-    'refuses a %s campaign with {reason: invalid_status, status}, nothing changed',
-    async (status) => {
-      const campaign = await createCampaign(harness.rest, harness.token);
-      await forceStatus(harness.server.db, campaign.id, status);
-      const before = await snapshot(harness.server.db, campaign.id);
-      const response = await patch(campaign.id, { name: 'Renamed' });
-      expectErrorBody(response, 412, 'bad_state', { reason: 'invalid_status', status });
-      expect(await snapshot(harness.server.db, campaign.id)).toEqual(before);
-    },
-  );
-});
-
+// Which statuses allow update: the state machine (packages/api/test/rules/state-machine.test.ts).
 describe('not found (404)', () => {
   it.each([
     ['an unknown id', MISSING_CAMPAIGN],

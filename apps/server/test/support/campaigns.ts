@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type CampaignsClientError, isCampaignsClientError } from '@campaigns/client';
 import type { Campaign, Step } from '@campaigns/contract';
 import type { PrismaClient } from '@campaigns/db';
@@ -54,18 +53,7 @@ export async function draftWithSteps(
   n: number,
 ): Promise<{ campaign: Campaign; steps: Step[] }> {
   const campaign = await createCampaign(rest, token);
-  const now = new Date(campaign.created_at);
-  await db.step.createMany({
-    data: range(n).map((k) => ({
-      id: `stp_${randomBytes(16).toString('hex')}`,
-      campaignId: campaign.id,
-      position: k,
-      templateId: `tpl_${k}`,
-      templateVersionId: 'tplv_1',
-      createdAt: now,
-      updatedAt: now,
-    })),
-  });
+  await insertSteps(db, campaign.id, n, new Date(campaign.created_at));
   return { campaign, steps: await listSteps(rest, token, campaign.id) };
 }
 
@@ -83,25 +71,9 @@ export async function getCampaign(rest: Rest, token: string, campaignId: string)
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** Positions as stored, in order: must always be exactly 0..n-1. */
-export async function storedPositions(db: PrismaClient, campaignId: string): Promise<number[]> {
-  const rows = await db.step.findMany({
-    where: { campaignId },
-    orderBy: { position: 'asc' },
-    select: { position: true },
-  });
-  return rows.map((row) => row.position);
-}
+export { forceStatus, insertSteps, snapshot, storedPositions } from '@campaigns/db/testing';
 
-/** Everything stored about a campaign and its steps, to prove that a refused request changed nothing. */
-export async function snapshot(db: PrismaClient, campaignId: string) {
-  return db.campaign.findUnique({
-    where: { id: campaignId },
-    include: { steps: { orderBy: { position: 'asc' } } },
-  });
-}
-
-export { forceStatus } from '@campaigns/db/testing';
+import { insertSteps } from '@campaigns/db/testing';
 
 export const ERROR_KEYS = ['details', 'error', 'message'];
 

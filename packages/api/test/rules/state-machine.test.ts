@@ -121,6 +121,18 @@ describe('every operation from every status', () => {
   });
 });
 
+describe('the order of the checks', () => {
+  it('schedule reports invalid_status before no_steps', async () => {
+    const { api } = await rules.callerAs();
+    const campaign = await api.campaigns.create({ name: 'Empty', segment_id: 'seg_1' });
+    await forceStatus(rules.db, campaign.id, 'cancelled');
+    expect(await failure(call.schedule(api, { id: campaign.id, stepId: '' }))).toEqual({
+      code: 'bad_state',
+      details: { reason: 'invalid_status', status: 'cancelled' },
+    });
+  });
+});
+
 describe('transitions and their timestamps', () => {
   it('unschedule: back to draft, scheduled_at and published_at cleared, updated_at moves', async () => {
     const { api } = await rules.callerAs();
@@ -150,7 +162,7 @@ describe('transitions and their timestamps', () => {
         cancelled_at: at.toISOString(),
         updated_at: at.toISOString(),
       });
-      expect((await stored(target.id)).cancelledAt?.toISOString()).toBe(at.toISOString());
+      expect((await stored(target.id))?.cancelledAt?.toISOString()).toBe(at.toISOString());
     },
   );
 
