@@ -22,11 +22,31 @@ const value = fc.letrec((tie) => ({
   ),
 })).node;
 
+const REFUSED = Symbol('refused');
+const attempt = <T>(serialize: () => T): T | typeof REFUSED => {
+  try {
+    return serialize();
+  } catch {
+    return REFUSED;
+  }
+};
+
 describe('the tRPC transformer', () => {
   it('serializes every value exactly as superjson does', () => {
     fc.assert(
       fc.property(value, (v) => {
-        expect(JSON.stringify(transformer.serialize(v))).toBe(JSON.stringify(superjson.serialize(v)));
+        let expected: string;
+        try {
+          expected = JSON.stringify(superjson.serialize(v));
+        } catch {
+          // superjson refuses keys it deems a prototype-pollution risk (`prototype`, `constructor`,
+          // `__proto__`). Plain JSON is written as it is (a step's variables may hold such a key);
+          // anything else goes through superjson and is refused alike.
+          const ours = attempt(() => transformer.serialize(v));
+          if (ours !== REFUSED) expect(ours).toEqual({ json: v });
+          return;
+        }
+        expect(JSON.stringify(transformer.serialize(v))).toBe(expected);
       }),
       { numRuns: 2000 },
     );
@@ -35,7 +55,9 @@ describe('the tRPC transformer', () => {
   it('round-trips through deserialize', () => {
     fc.assert(
       fc.property(value, (v) => {
-        const wire = JSON.parse(JSON.stringify(transformer.serialize(v)));
+        const serialized = attempt(() => transformer.serialize(v));
+        fc.pre(serialized !== REFUSED);
+        const wire = JSON.parse(JSON.stringify(serialized));
         expect(transformer.deserialize(wire)).toEqual(superjson.deserialize(wire));
       }),
       { numRuns: 500 },
