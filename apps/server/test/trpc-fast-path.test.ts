@@ -5,8 +5,10 @@ import { SCOPES } from '@campaigns/contract';
 import { createHs256Verifier, systemClock } from '@campaigns/core';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/harness';
+import { waitFor } from './support/processes';
 
 // A differential test of src/http/trpc-fast-path.ts: every request goes, byte for byte, to the real app
 // (fast path on) and to a REFERENCE server that is nothing but tRPC's official Fastify plugin over the
@@ -507,5 +509,70 @@ describe('query-string decoding', () => {
     expect(referenceAnswer.status).toBe(200);
     expect(framingOf(real)).toEqual(FAST_PATH_FRAMING);
     expectSameAnswer(real, referenceAnswer);
+  });
+});
+
+describe('a batch whose client goes away', () => {
+  it('runs the calls in flight and starts none of the rest', async () => {
+    // The fast path runs a batch four calls at a time (trpc.ts). Hold the campaign's row lock from
+    // outside so that the first four block inside the server, drop the connection, then let them go:
+    // those four finish, the other six never start.
+    const client = server.client(token);
+    const { id } = await client.campaigns.create.mutate({ name: 'Abandoned batch', segment_id: 'seg_1' });
+    const BATCH = 10;
+    const IN_FLIGHT = 4;
+    const step = sj({ id, position: 0, template_id: 'tpl_1', template_version_id: 'tpl_1_v1' });
+    const paths = Array.from({ length: BATCH }, () => 'campaigns.addStep').join(',');
+    const body = JSON.stringify(
+      Object.fromEntries(Array.from({ length: BATCH }, (_, index) => [index, step])),
+    );
+
+    // Two connections: inside the locker's transaction, pg_stat_activity would stay one snapshot.
+    const locker = new pg.Client({ connectionString: server.databaseUrl });
+    const observer = new pg.Client({ connectionString: server.databaseUrl });
+    await Promise.all([locker.connect(), observer.connect()]);
+    const waitingOnTheLock = async () => {
+      const { rows } = await observer.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      return rows[0]?.waiting ?? 0;
+    };
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [id]);
+      const { hostname, port } = new URL(server.url);
+      const abandoned = httpRequest({
+        host: hostname,
+        port,
+        method: 'POST',
+        path: `/trpc/${paths}?batch=1`,
+        headers: { ...auth(), 'content-type': 'application/json' },
+      });
+      const closed = new Promise<void>((resolve) => abandoned.once('close', () => resolve()));
+      abandoned.on('error', () => {}); // the socket is destroyed on purpose
+      abandoned.end(body);
+      await waitFor(
+        `${IN_FLIGHT} calls to block on the row lock`,
+        async () => ((await waitingOnTheLock()) === IN_FLIGHT ? true : undefined),
+        5_000,
+      );
+
+      abandoned.destroy();
+      await closed;
+      // The server sees the connection close on loopback well within this; then the lock goes.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await locker.query('COMMIT');
+      await waitFor('the calls in flight to finish', async () =>
+        (await waitingOnTheLock()) === 0 ? true : undefined,
+      );
+      // Time for any call wrongly started after them to add its step too.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await Promise.all([locker.end(), observer.end()]);
+    }
+
+    const steps = await client.campaigns.listSteps.query({ id });
+    expect(steps.items).toHaveLength(IN_FLIGHT);
   });
 });

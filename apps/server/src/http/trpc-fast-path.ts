@@ -5,12 +5,7 @@ import {
   type ProcedureType,
   TRPC_CONFIG,
 } from '@campaigns/api';
-import {
-  getTRPCErrorFromUnknown,
-  getTRPCErrorShape,
-  type TRPCError,
-  transformTRPCResponse,
-} from '@trpc/server';
+import { getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -125,6 +120,12 @@ function callsOf(
   return { isBatch, calls };
 }
 
+/** The answer of a call not started because its client went away. */
+function notStarted({ type, path, input }: Call, ctx: Context): RpcResponse {
+  const error = new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client went away' });
+  return { error: getTRPCErrorShape({ config, error, type, path, input, ctx }) };
+}
+
 export interface FastPathOptions {
   contextOf: (request: FastifyRequest) => Promise<Context>;
   onError: (error: TRPCError, request: FastifyRequest) => void;
@@ -138,16 +139,20 @@ export interface FastPathOptions {
   withoutInput?: boolean;
 }
 
-/** `fn` over `items` with at most `limit` in flight, results in order. */
+/**
+ * `fn` over `items` with at most `limit` in flight, results in order. Once `signal` aborts no further
+ * item starts: their results stay `undefined`.
+ */
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
+  signal: AbortSignal,
   fn: (item: T, index: number) => Promise<R>,
 ) {
-  const results = new Array<R>(items.length);
+  const results = new Array<R | undefined>(items.length).fill(undefined);
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < items.length; index = next++)
+    for (let index = next++; index < items.length && !signal.aborted; index = next++)
       results[index] = await fn(items[index] as T, index);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -175,15 +180,18 @@ export async function answerPlainCalls(
     return false;
   }
 
-  // As the adapter does: a client that goes away aborts its calls (a subscription or long call stops).
+  // As the adapter does, a client that goes away aborts its calls' `signal`; and since a batch runs
+  // `maxConcurrency` calls at a time, the calls not started yet are not started at all (no one would
+  // read their answers; a client that retries with its Idempotency-Key gets a consistent outcome).
   const aborted = new AbortController();
   const abort = () => {
     if (!reply.raw.writableFinished) aborted.abort();
   };
   reply.raw.once('close', abort);
-  const responses = await mapLimited(
+  const answers = await mapLimited(
     calls,
     options.maxConcurrency,
+    aborted.signal,
     async (call, batchIndex): Promise<RpcResponse> => {
       try {
         const data: unknown = await invokeProcedure({
@@ -204,6 +212,10 @@ export async function answerPlainCalls(
     },
   );
   reply.raw.off('close', abort);
+  // Written to a connection that is gone; Fastify still wants the request answered.
+  const responses = answers.map(
+    (answer, index): RpcResponse => answer ?? notStarted(calls[index] as Call, ctx),
+  );
 
   const body = isBatch ? responses : responses[0];
   // A path always names at least one procedure (PLAIN_PATH), so a single call has its response.
