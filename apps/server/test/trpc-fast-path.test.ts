@@ -563,8 +563,10 @@ describe('a batch whose client goes away', () => {
       // The server sees the connection close on loopback well within this; then the lock goes.
       await new Promise((resolve) => setTimeout(resolve, 200));
       await locker.query('COMMIT');
-      await waitFor('the calls in flight to finish', async () =>
-        (await waitingOnTheLock()) === 0 ? true : undefined,
+      await waitFor(
+        'the calls in flight to finish',
+        async () => ((await waitingOnTheLock()) === 0 ? true : undefined),
+        5_000,
       );
       // Time for any call wrongly started after them to add its step too.
       await new Promise((resolve) => setTimeout(resolve, 500));
