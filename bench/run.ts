@@ -21,6 +21,7 @@
  *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,trpc"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
+ *   BENCH_READ_LANES     the service's DATABASE_READ_LANES (default: the service's default)
  *   BENCH_BEFORE         another checkout (installed): its service runs as surfaces `rest-before`, `trpc-before`
  *   Surfaces trpc-adapter and trpc-batch-adapter are tRPC through tRPC's own adapter (TRPC_FAST_PATH=off);
  *   not run unless named in BENCH_SURFACES.
@@ -51,6 +52,7 @@ const BATCH = envInt('BENCH_BATCH', 10);
 const FSYNC = (process.env.BENCH_FSYNC ?? 'on') === 'on';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const POOL_MAX = process.env.BENCH_POOL_MAX;
+const READ_LANES = process.env.BENCH_READ_LANES;
 const BEFORE = process.env.BENCH_BEFORE;
 const SPREAD_POOL = 1200;
 const CONTENDED_POOL = 200;
@@ -342,6 +344,7 @@ try {
     RATE_LIMIT_PER_MINUTE: rateLimit,
     LOG_LEVEL: 'warn',
     ...(POOL_MAX ? { DATABASE_POOL_MAX: POOL_MAX } : {}),
+    ...(READ_LANES ? { DATABASE_READ_LANES: READ_LANES } : {}),
   });
   const ports: Partial<Record<Surface, number>> = {};
   const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {

@@ -37,7 +37,10 @@ logger.info({ auth: describeAuth(config) }, 'access token verification');
 const database = await openMigratedDatabase(config, logger);
 
 let schemaUpToDate = false;
-const db = createPrismaClient(database.url, { poolMax: config.databasePoolMax });
+const db = createPrismaClient(database.url, {
+  poolMax: config.databasePoolMax,
+  readLanes: config.databaseReadLanes,
+});
 const app = await buildApp({
   deps: {
     db,

@@ -58,8 +58,8 @@ export function startDispatcher(
   logger: Logger,
   written: () => Promise<void>,
 ): RunningDispatcher {
-  // The dispatcher's lanes, and two more for webhook fan-out and outcomes.
-  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 3 });
+  // The dispatcher's lanes, and two more for webhook fan-out and outcomes; it makes no API reads.
+  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 3, readLanes: 0 });
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
   const dispatcher = new Dispatcher({
     db,

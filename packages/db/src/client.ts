@@ -1,14 +1,19 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { type Prisma, PrismaClient } from './generated/prisma/client';
+import { PipelinedReads } from './pipelined-reads';
 
 export interface PrismaClientOptions {
   /** Size of the pg pool behind the client. Default 10. */
   poolMax?: number;
+  /** Connections of `readRows` (pipelined-reads.ts), besides the pool; 0: reads use the pool. Default 2. */
+  readLanes?: number;
 }
 
 /** The pg pool behind each client made by createPrismaClient (see withTransaction, queryRows). */
 const pools = new WeakMap<PrismaClient, pg.Pool>();
+/** The pipelined read lanes of each client made by createPrismaClient (see readRows). */
+const readers = new WeakMap<PrismaClient, PipelinedReads>();
 
 /**
  * A PrismaClient on a node-postgres pool (Prisma 7 driver adapter: no native query engine). The pool
@@ -17,16 +22,18 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
  * limit.
  */
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: databaseUrl,
-    max: options.poolMax ?? 10,
     // The adapter exchanges timestamps without an offset; pin the session to UTC so that a server whose
     // TimeZone setting is something else cannot shift every instant we store or read.
     options: '-c TimeZone=UTC',
     // Waiting longer than this for a connection is an overload, reported, not an unbounded queue (the same
     // bound as Prisma's maxWait below, for the raw paths that bypass it).
     connectionTimeoutMillis: 10_000,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolMax ?? 10 });
+  const readLanes = options.readLanes ?? 2;
+  const reads = readLanes > 0 ? new PipelinedReads(connection, readLanes) : undefined;
   // An idle connection that dies (e.g. the server restarts) is dropped by the pool; without a listener the
   // 'error' event would crash the process before Prisma has attached its own.
   pool.on('error', () => {});
@@ -42,10 +49,12 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   // 5 s per transaction would turn a queue into 500s.
   const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
   pools.set(client, pool);
+  if (reads) readers.set(client, reads);
   // Prisma ends the pool on $disconnect only if it ever connected; the raw paths may have used it alone.
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {
     await disconnect();
+    await reads?.close();
     if (!pool.ending && !pool.ended) await pool.end();
   };
   return client;
@@ -80,6 +89,16 @@ export async function queryRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R
   const pool = pools.get(db);
   if (!pool) return db.$queryRaw<R[]>(sql);
   return (await pool.query(statement(sql))).rows as R[];
+}
+
+/**
+ * A short read: one statement outside a transaction that takes no lock (never `FOR UPDATE`, never a
+ * write). Pipelined with the other reads of the same turn (pipelined-reads.ts); else as queryRows.
+ */
+export async function readRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R[]> {
+  const reads = readers.get(db);
+  if (!reads) return queryRows(db, sql);
+  return (await reads.read(statement(sql))) as R[];
 }
 
 export interface TransactionOptions {

@@ -9,7 +9,7 @@ import {
   type SendWindow,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma, queryRows } from '@campaigns/db';
+import { type Campaign as CampaignRow, Prisma, queryRows, readRows } from '@campaigns/db';
 import { copyName } from '../domain/copy-name';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
@@ -67,8 +67,8 @@ export async function getCampaign(
   input: CampaignIdInput,
 ): Promise<Campaign> {
   if (!isPlausibleId(input.id)) throw notFound('Campaign');
-  // Raw SQL on the shared pool (queryRows): the same statement findFirst sends, without Prisma's client cost.
-  const [row] = await queryRows<CampaignRow>(
+  // Raw SQL, pipelined with the other reads (readRows): the statement findFirst sends, without Prisma's cost.
+  const [row] = await readRows<CampaignRow>(
     deps.db,
     Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
   );
@@ -95,7 +95,7 @@ export async function listCampaigns(
       Prisma.sql`created_at <= ${after.createdAt} AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`,
     );
   }
-  const rows = await queryRows<CampaignRow>(
+  const rows = await readRows<CampaignRow>(
     deps.db,
     Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
                 ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
