@@ -205,9 +205,20 @@ export async function pipelinedTransaction(
   let committed: string | undefined;
   pipelined.pipeline = true;
   try {
-    const begin = client.query('BEGIN');
-    const sent = statements.map((sql) => client.query(statement(sql)));
-    const commit = before ? undefined : client.query('COMMIT');
+    // Corked: BEGIN, the statements and COMMIT leave in ONE socket write (each query alone is its own
+    // write, ~45 µs of CPU apiece on loopback: docs/performance.md).
+    const { stream } = client.connection;
+    stream.cork();
+    let begin: Promise<pg.QueryResult>;
+    let sent: Promise<pg.QueryResult>[];
+    let commit: Promise<pg.QueryResult> | undefined;
+    try {
+      begin = client.query('BEGIN');
+      sent = statements.map((sql) => client.query(statement(sql)));
+      commit = before ? undefined : client.query('COMMIT');
+    } finally {
+      stream.uncork();
+    }
     const settled = await Promise.allSettled([begin, ...sent, ...(commit ? [commit] : [])]);
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
