@@ -2,6 +2,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { type Prisma, PrismaClient } from './generated/prisma/client';
 import { PipelinedReads } from './pipelined-reads';
+import { StatementBatch } from './statement-batch';
+import { isDatabaseUnavailable } from './unavailable';
 
 export interface PrismaClientOptions {
   /** Size of the pg pool behind the client. Default 10. */
@@ -167,18 +169,12 @@ async function completeTransaction<T>(client: pg.PoolClient, work: () => Promise
   return result;
 }
 
-/** pg's pipeline mode (pg ≥ 8.21): queries are written without waiting for the previous answer. */
-interface PipelinableClient {
-  pipeline: boolean;
-}
-
 /**
- * `statements` in one READ COMMITTED transaction, sent to the server in ONE round trip: BEGIN, the
- * statements and COMMIT are written back to back in pg's pipeline mode (each still a named prepared
- * statement with parameters), and the answers read together. Each statement takes its own snapshot, so
- * a statement after a row lock sees every change committed before the lock. If one fails, the server
- * refuses the rest of the transaction and COMMIT rolls it back: all or nothing. Returns each
- * statement's rows.
+ * `statements` in one READ COMMITTED transaction, in ONE round trip: sent together with a single Sync
+ * (statement-batch.ts), each still a named prepared statement with parameters, so the server runs them
+ * as one implicit transaction and answers in one flush. Each statement takes its own snapshot, so a
+ * statement after a row lock sees every change committed before the lock. If one fails, the server
+ * skips the rest and rolls all back: all or nothing. Returns each statement's rows.
  *
  * The statements cannot branch on each other's results in JavaScript; a change whose checks fail must be
  * written so that it changes nothing (its conditions in its WHERE clause), and its caller reads why from
@@ -200,49 +196,36 @@ export async function pipelinedTransaction(
     });
   }
   const client = await pool.connect();
-  const pipelined = client as unknown as PipelinableClient;
+  // Without `before`, the statements are the whole transaction: implicit, committed at the Sync. With
+  // it, an explicit BEGIN keeps the transaction open after them for `before`, then COMMIT.
+  const batch = new StatementBatch(
+    [...(before ? [{ text: 'BEGIN' }] : []), ...statements.map(statement)],
+    client,
+  );
+  client.query(batch);
   let rows: unknown[][];
-  let committed: string | undefined;
-  pipelined.pipeline = true;
   try {
-    // Corked: BEGIN, the statements and COMMIT leave in ONE socket write (each query alone is its own
-    // write, ~45 µs of CPU apiece on loopback: docs/performance.md).
-    const { stream } = client.connection;
-    stream.cork();
-    let begin: Promise<pg.QueryResult>;
-    let sent: Promise<pg.QueryResult>[];
-    let commit: Promise<pg.QueryResult> | undefined;
-    try {
-      begin = client.query('BEGIN');
-      sent = statements.map((sql) => client.query(statement(sql)));
-      commit = before ? undefined : client.query('COMMIT');
-    } finally {
-      stream.uncork();
-    }
-    const settled = await Promise.allSettled([begin, ...sent, ...(commit ? [commit] : [])]);
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      // With COMMIT sent, the server has ended the transaction (rolled back); without it, end it here.
-      if (!commit) await client.query('ROLLBACK');
-      throw failed.reason;
-    }
-    const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<pg.QueryResult>).value);
-    rows = results.slice(1, 1 + statements.length).map((result) => result.rows);
-    committed = commit ? results.at(-1)?.command : undefined;
+    rows = await batch.done;
   } catch (error) {
-    pipelined.pipeline = false;
-    client.release(error as Error);
+    if (batch.parsedOnConnection || isDatabaseUnavailable(error)) {
+      // The connection's prepared statements, or the connection itself, are in doubt: drop it.
+      client.release(error as Error);
+    } else if (before) {
+      await completeTransaction(client, () => Promise.reject(error));
+    } else {
+      client.release(); // the server rolled the implicit transaction back at the Sync
+    }
     throw error;
   }
-  pipelined.pipeline = false;
   if (!before) {
     client.release();
-    // A COMMIT of a transaction the server had aborted answers ROLLBACK; the failure surfaced above.
-    if (committed !== 'COMMIT') throw new Error(`the transaction did not commit (${committed})`);
     return rows;
   }
+  const statementRows = rows.slice(1);
   await completeTransaction(client, () =>
-    before(rows, { query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[] }),
+    before(statementRows, {
+      query: async <R>(sql: Prisma.Sql) => (await client.query(statement(sql))).rows as R[],
+    }),
   );
-  return rows;
+  return statementRows;
 }
