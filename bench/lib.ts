@@ -204,7 +204,18 @@ export function spawnProcess(entry: string, env: Record<string, string>, cwd = r
   };
 }
 
-/** Busy and total CPU ticks of the machine, and CPU ticks used so far by PostgreSQL's processes. */
+/** CPU time (user + system) a process has used so far, in µs (Linux clock ticks of 10 ms). */
+export async function processCpuUs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10_000;
+}
+
+/**
+ * Busy and total CPU ticks of the machine, and CPU ticks used so far by PostgreSQL's processes (those
+ * running and those that exited).
+ */
 export async function cpuSample(): Promise<{ busy: number; total: number; postgres: number }> {
   const { readFile, readdir } = await import('node:fs/promises');
   const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
@@ -218,7 +229,8 @@ export async function cpuSample(): Promise<{ busy: number; total: number; postgr
     const close = stat.lastIndexOf(')');
     if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
     const rest = stat.slice(close + 2).split(' ');
-    postgres += Number(rest[11]) + Number(rest[12]); // utime, stime
+    // utime, stime, and cutime, cstime: the postmaster's reaped backends, whose own entries are gone.
+    postgres += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
   }
   return { busy: total - idle, total, postgres };
 }

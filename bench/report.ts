@@ -13,6 +13,8 @@ interface HttpSummary {
   p99_ms: number;
   throughput_vs_floor: number;
   p99_vs_floor: number;
+  server_us?: number;
+  postgres_us?: number;
   non_2xx: number;
 }
 interface HttpRun {
@@ -33,9 +35,9 @@ if (http) {
   const runs = http.runs as HttpRun[];
   console.log(`HTTP (${http.commit}, ${http.at}):\n`);
   console.log(
-    '| operation | access | surface | calls/s per round | p99 ms | throughput vs floor | p99 vs floor |',
+    '| operation | access | surface | calls/s per round | p99 ms | throughput vs floor | p99 vs floor | server CPU µs/call | PostgreSQL CPU µs/call |',
   );
-  console.log('| --- | --- | --- | --- | ---: | ---: | ---: |');
+  console.log('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const s of summary) {
     const perRound = runs
       .filter((r) => r.op === s.op && r.access === s.access && r.surface === s.surface)
@@ -43,7 +45,7 @@ if (http) {
       .join(' / ');
     const bold = (x: number, good: boolean) => (s.surface === 'floor' ? '1' : good ? `**${x}**` : String(x));
     console.log(
-      `| ${s.op} | ${s.access} | ${s.surface} | ${perRound} | ${s.p99_ms} | ${bold(s.throughput_vs_floor, s.throughput_vs_floor >= 0.9)} | ${bold(s.p99_vs_floor, s.p99_vs_floor <= 1.5)} |` +
+      `| ${s.op} | ${s.access} | ${s.surface} | ${perRound} | ${s.p99_ms} | ${bold(s.throughput_vs_floor, s.throughput_vs_floor >= 0.9)} | ${bold(s.p99_vs_floor, s.p99_vs_floor <= 1.5)} | ${s.server_us ?? '—'} | ${s.postgres_us ?? '—'} |` +
         (s.non_2xx ? ` non-2xx ${s.non_2xx}` : ''),
     );
   }

@@ -35,10 +35,12 @@ import type pg from 'pg';
 import {
   type BenchDatabase,
   connect,
+  cpuSample,
   envInt,
   gitCommit,
   machine,
   openBenchDatabase,
+  processCpuUs,
   repoRoot,
   type ServerProcess,
   spawnServer,
@@ -173,6 +175,10 @@ interface RunResult {
   p99_ms: number;
   non_2xx: number;
   errors: number;
+  /** CPU of the surface's server process per call (µs, /proc: not the profiler's wall-clock samples). */
+  server_cpu_us_per_call: number;
+  /** CPU of all PostgreSQL processes per call (µs). */
+  postgres_cpu_us_per_call: number;
 }
 
 async function load(
@@ -347,9 +353,11 @@ try {
     ...(READ_LANES ? { DATABASE_READ_LANES: READ_LANES } : {}),
   });
   const ports: Partial<Record<Surface, number>> = {};
+  const pids = new Map<number, number>(); // port → server pid
   const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {
     const server = await spawnServer(name, entry, env, { readyPath, nodeArgs: profArgs(name) });
     servers.push(server);
+    if (server.child.pid !== undefined) pids.set(server.port, server.child.pid);
     return server.port;
   };
   const needs = (...names: Surface[]) => names.some((name) => surfaces.includes(name));
@@ -430,8 +438,18 @@ try {
             await quiesce(db);
             await resetSteps();
           }
+          const pid = pids.get(port);
+          const cpuBefore = {
+            server: pid ? await processCpuUs(pid) : 0,
+            postgres: (await cpuSample()).postgres,
+          };
           const result = await load(port, op, surface, access, pool, token, DURATION);
+          const cpuAfter = {
+            server: pid ? await processCpuUs(pid) : 0,
+            postgres: (await cpuSample()).postgres,
+          };
           const perRequest = batched(surface) ? BATCH : 1;
+          const calls = Math.max(1, result.requests.total * perRequest);
           const run: RunResult = {
             op,
             access,
@@ -443,10 +461,13 @@ try {
             p99_ms: result.latency.p99,
             non_2xx: result.non2xx,
             errors: result.errors + result.timeouts,
+            server_cpu_us_per_call: Math.round((cpuAfter.server - cpuBefore.server) / calls),
+            // /proc ticks are 10 ms: PostgreSQL's own figure, in µs.
+            postgres_cpu_us_per_call: Math.round(((cpuAfter.postgres - cpuBefore.postgres) * 10_000) / calls),
           };
           runs.push(run);
           log(
-            `${op.padEnd(8)} ${access.padEnd(9)} ${surface.padEnd(12)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms` +
+            `${op.padEnd(8)} ${access.padEnd(9)} ${surface.padEnd(12)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, CPU/call server ${run.server_cpu_us_per_call} µs, postgres ${run.postgres_cpu_us_per_call} µs` +
               (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
           );
         }
@@ -476,6 +497,8 @@ try {
           p99_ms: round1(median(mine.map((r) => r.p99_ms))),
           throughput_vs_floor: Number(geomean(ratios.map((r) => r.throughput)).toFixed(2)),
           p99_vs_floor: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
+          server_us: Math.round(median(mine.map((r) => r.server_cpu_us_per_call))),
+          postgres_us: Math.round(median(mine.map((r) => r.postgres_cpu_us_per_call))),
           non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
           errors: mine.reduce((sum, r) => sum + r.errors, 0),
         };
@@ -505,6 +528,7 @@ try {
       'p50/p99: per HTTP request (a trpc-batch request carries `batch` calls).',
       'ratios: per round against the same round’s floor, geometric mean over rounds.',
       'spread: round-robin over 1,200 campaigns; contended: uniformly random over 200.',
+      'server_us / postgres_us: CPU per call of the surface’s server process / of all PostgreSQL processes (/proc), median of rounds.',
     ],
     statements_per_call: statements,
     summary,
