@@ -26,17 +26,16 @@ export const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
  */
 export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promise<LockedCampaign> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await rowsOf<LockedCampaign>(
-    tx,
-    Prisma.sql`
-      SELECT status::text AS status, updated_at AS "updatedAt" FROM campaigns
-       WHERE id = ${id} AND brand_id = ${actor.brandId}
-         FOR UPDATE`,
-  );
+  const rows = await rowsOf<LockedCampaign>(tx, lockStatement(actor, id));
   const row = rows[0];
   if (!row) throw notFound('Campaign');
   return row;
 }
+
+/** Locks the actor's campaign row and returns what beginChange decides from (no row: not found). */
+export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
+  Prisma.sql`SELECT status::text AS status, updated_at AS "updatedAt" FROM campaigns
+              WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
 
 export interface LockedCampaign {
   status: CampaignStatus;

@@ -5,24 +5,20 @@ import { isPlausibleId } from '../domain/ids';
 import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
 import { etagOf, versionsMatching } from '../domain/versions';
 import { auditEventInsertSql } from './audit';
-import { beginChange, CAMPAIGN_COLUMNS } from './campaign-lock';
+import { beginChange, type LockedCampaign, lockStatement } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign } from './mappers';
 
 /**
- * The hot changes (schedule, update, addStep) in ONE round trip (docs/performance.md): BEGIN; lock the
- * campaign row (returning it); one statement that writes the change and its audit event only if the
- * change is allowed; COMMIT — sent together. The write is a statement of its own after the lock, so READ
+ * The hot changes (schedule, update, addStep) in ONE round trip (docs/performance.md): lock the
+ * campaign row (returning its status and version); one statement that writes the change and its audit
+ * event only if the change is allowed — sent together, one transaction (pipelinedTransaction). The write is a statement of its own after the lock, so READ
  * COMMITTED gives it a snapshot in which everything committed before the lock is visible (a check in the
  * locking statement itself would not see a commit it waited for). The checks are the same as
  * beginChange's, made in SQL from the same sources: the allowed statuses from domain/lifecycle.ts, the
  * If-Match versions from domain/versions.ts, the next version by nextVersionAt's rule. When nothing was
  * written, the locked row says why, and beginChange throws the same error it would have thrown.
  */
-
-/** Statement 1: lock the actor's campaign and return it (no row: not found, or another brand's). */
-export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
-  Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
 
 /**
  * The campaigns row `c` (already locked by this transaction) may take `action` under the caller's
@@ -49,7 +45,7 @@ const iso = (column: Prisma.Sql) =>
  * audit trail's before/after of a change whose rows JavaScript only sees afterwards (the lifecycle tests
  * compare the trail with the responses).
  */
-export const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jsonb_build_object(
+const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jsonb_build_object(
   'id', ${c}.id, 'brand_id', ${c}.brand_id, 'name', ${c}.name, 'description', ${c}.description,
   'segment_id', ${c}.segment_id, 'status', ${c}.status::text, 'scheduled_at', ${iso(Prisma.sql`${c}.scheduled_at`)},
   'published_at', ${iso(Prisma.sql`${c}.published_at`)}, 'sent_at', ${iso(Prisma.sql`${c}.sent_at`)},
@@ -58,14 +54,22 @@ export const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jso
   'send_window', ${c}.send_window)`;
 
 /** The columns of `c` under their Prisma field names (CAMPAIGN_COLUMNS for another alias). */
-export const campaignColumnsOf = (
-  c: Prisma.Sql,
-): Prisma.Sql => Prisma.sql`${c}.id, ${c}.brand_id AS "brandId",
+const campaignColumnsOf = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`${c}.id, ${c}.brand_id AS "brandId",
   ${c}.name, ${c}.description, ${c}.segment_id AS "segmentId", ${c}.status::text AS status,
   ${c}.scheduled_at AS "scheduledAt", ${c}.published_at AS "publishedAt", ${c}.sent_at AS "sentAt",
   ${c}.cancelled_at AS "cancelledAt", ${c}.created_by AS "createdBy", ${c}.created_at AS "createdAt",
   ${c}.updated_at AS "updatedAt", ${c}.next_due_at AS "nextDueAt", ${c}.send_window AS "sendWindow",
   ${c}.name_search AS "nameSearch"`;
+
+// The write's fixed parts, composed once: a statement's text is rebuilt from its fragments on every call
+// (Prisma.sql flattens them), and these are most of it.
+const LOCKED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`locked`);
+const UPDATED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`updated`);
+const UPDATED_COLUMNS = campaignColumnsOf(Prisma.sql`updated`);
+const CAMPAIGNS = Prisma.sql`campaigns`;
+const LOCKED_JOIN_UPDATED = Prisma.sql`locked JOIN updated ON updated.id = locked.id`;
+const UPDATED_AT = Prisma.sql`updated.updated_at`;
+const SET_VERSION = Prisma.sql`updated_at = locked.version`;
 
 /**
  * Runs a change's lock and write in one round trip and hands both statements' rows to `finish`, which
@@ -77,12 +81,12 @@ export async function runPipelinedChange<T>(
   actor: Actor,
   id: string,
   write: Prisma.Sql,
-  finish: (locked: CampaignRow | undefined, written: unknown[]) => T,
+  finish: (locked: LockedCampaign | undefined, written: unknown[]) => T,
 ): Promise<T> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
   const statements = [lockStatement(actor, id), write];
   const finishRows = ([locked, written]: unknown[][]) =>
-    finish((locked as CampaignRow[] | undefined)?.[0], written ?? []);
+    finish((locked as LockedCampaign[] | undefined)?.[0], written ?? []);
   const record = deps.recordOutcome;
   if (!record) return finishRows(await pipelinedTransaction(deps.db, statements));
   let result: T | undefined;
@@ -99,12 +103,11 @@ export async function runPipelinedChange<T>(
  */
 export function assertChangeable(
   deps: ServiceDeps,
-  locked: CampaignRow | undefined,
+  locked: LockedCampaign | undefined,
   action: CampaignAction,
-): Campaign {
+): void {
   if (!locked) throw notFound('Campaign');
-  beginChange(deps, { status: locked.status, updatedAt: locked.updatedAt }, action);
-  return toCampaign(locked);
+  beginChange(deps, locked, action);
 }
 
 /**
@@ -126,25 +129,24 @@ export function changeCampaign(
     refusal: () => Error;
   },
 ): Promise<Campaign> {
-  const campaigns = Prisma.sql`campaigns`;
   const write = Prisma.sql`
     WITH locked AS (
-      SELECT campaigns.*, ${nextVersionSql(change.now, campaigns)} AS version FROM campaigns
-       WHERE id = ${change.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, change.action, campaigns)}
+      SELECT campaigns.*, ${nextVersionSql(change.now, CAMPAIGNS)} AS version FROM campaigns
+       WHERE id = ${change.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, change.action, CAMPAIGNS)}
              ${change.also ? Prisma.sql`AND ${change.also}` : Prisma.empty}),
     updated AS (
-      UPDATE campaigns u SET ${Prisma.join([...change.set, Prisma.sql`updated_at = locked.version`], ', ')}
+      UPDATE campaigns u SET ${Prisma.join([...change.set, SET_VERSION], ', ')}
         FROM locked WHERE u.id = locked.id
       RETURNING u.*),
-    audit AS (${auditEventInsertSql(Prisma.sql`locked JOIN updated ON updated.id = locked.id`, {
+    audit AS (${auditEventInsertSql(LOCKED_JOIN_UPDATED, {
       campaignId: change.id,
       actor,
       action: change.auditAction,
-      before: campaignSnapshotSql(Prisma.sql`locked`),
-      after: campaignSnapshotSql(Prisma.sql`updated`),
-      at: Prisma.sql`updated.updated_at`,
+      before: LOCKED_SNAPSHOT,
+      after: UPDATED_SNAPSHOT,
+      at: UPDATED_AT,
     })})
-    SELECT ${campaignColumnsOf(Prisma.sql`updated`)} FROM updated`;
+    SELECT ${UPDATED_COLUMNS} FROM updated`;
   return runPipelinedChange(deps, actor, change.id, write, (locked, written) => {
     const row = written[0] as CampaignRow | undefined;
     if (!row) {
