@@ -1,4 +1,9 @@
 import type { Campaign, CampaignStatus } from '@campaigns/contract';
+import {
+  API_MD_ALLOWED_FROM,
+  CONTRACT_OPERATIONS,
+  type ContractOperation,
+} from '@campaigns/contract/testing';
 import { describe, expect, it } from 'vitest';
 import {
   campaignPath,
@@ -14,26 +19,16 @@ import { TestClock } from '../support/clock';
 import type { RestResponse } from '../support/rest';
 import { useTestServer } from '../support/use-test-server';
 
-// The campaign state machine on the wire, over REST and tRPC. The expected table is written out here
-// from API.md, independently of packages/core/src/domain/lifecycle.ts.
+// The campaign state machine on the wire, over REST and tRPC. The expected table is API.md's, written
+// out in @campaigns/contract/testing independently of the code's table.
 
 const clock = new TestClock();
 const harness = useTestServer({ clock });
 
 const HOUR = 3_600_000;
-type Operation = 'update' | 'schedule' | 'unschedule' | 'cancel' | 'addStep' | 'updateStep' | 'removeStep';
-
-/** API.md: which statuses each operation is allowed from. */
-const CONTRACT: Record<Operation, readonly CampaignStatus[]> = {
-  update: ['draft'],
-  schedule: ['draft', 'scheduled'],
-  unschedule: ['scheduled'],
-  cancel: ['draft', 'scheduled', 'sending'],
-  addStep: ['draft'],
-  updateStep: ['draft'],
-  removeStep: ['draft'],
-};
-const OPERATIONS = Object.keys(CONTRACT) as Operation[];
+type Operation = ContractOperation;
+const CONTRACT = API_MD_ALLOWED_FROM;
+const OPERATIONS = CONTRACT_OPERATIONS;
 
 interface Target {
   campaign: Campaign;

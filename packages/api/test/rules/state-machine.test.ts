@@ -1,11 +1,16 @@
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '@campaigns/contract';
+import {
+  API_MD_ALLOWED_FROM,
+  CONTRACT_OPERATIONS,
+  type ContractOperation,
+} from '@campaigns/contract/testing';
 import { allowedFrom, assertAllowed, type Clock, DomainError } from '@campaigns/core';
 import { forceStatus } from '@campaigns/db/testing';
 import { describe, expect, it } from 'vitest';
 import { failure, useRules } from './support';
 
 // The campaign state machine of API.md, every status × operation, through the router. The expected
-// table is written out here from API.md, independently of packages/core/src/domain/lifecycle.ts. The
+// table is API.md's, written out in @campaigns/contract/testing independently of the code's table. The
 // HTTP suite (apps/server/test/lifecycle/state-machine.test.ts) keeps how each answer looks on the wire.
 
 // Near the real time: forceStatus dates what it forces from the real clock.
@@ -18,19 +23,9 @@ const advance = (ms: number) => {
 const rules = useRules(clock);
 
 const HOUR = 3_600_000;
-type Operation = 'update' | 'schedule' | 'unschedule' | 'cancel' | 'addStep' | 'updateStep' | 'removeStep';
-
-/** API.md: which statuses each operation is allowed from. */
-const CONTRACT: Record<Operation, readonly CampaignStatus[]> = {
-  update: ['draft'],
-  schedule: ['draft', 'scheduled'],
-  unschedule: ['scheduled'],
-  cancel: ['draft', 'scheduled', 'sending'],
-  addStep: ['draft'],
-  updateStep: ['draft'],
-  removeStep: ['draft'],
-};
-const OPERATIONS = Object.keys(CONTRACT) as Operation[];
+type Operation = ContractOperation;
+const CONTRACT = API_MD_ALLOWED_FROM;
+const OPERATIONS = CONTRACT_OPERATIONS;
 
 type Api = Awaited<ReturnType<typeof rules.callerAs>>['api'];
 interface Target {
