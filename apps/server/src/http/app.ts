@@ -158,9 +158,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  // Hooks on every request take Fastify's callback form: an async hook costs a promise and defers the
+  // send to a later microtask (docs/performance.md).
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.server.headersTimeout = requestTimeoutMs;

@@ -50,13 +50,13 @@ export function addSecurityHeaders(app: FastifyInstance, options: SecurityHeader
         ? false
         : { maxAge: options.hstsMaxAgeSeconds, includeSubDomains: true, preload: false },
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     // A 304 carries no content type, and the browser applies its headers to the page it has cached: a
     // revalidated web-app page given the API's `default-src 'none'` would load no script (a blank page).
     const html = typeof type === 'string' ? type.startsWith('text/html') : !JSON_API_PATH.test(request.url);
     void reply.header('content-security-policy', html ? PAGE_CSP : API_CSP);
-    return payload;
+    done(null, payload);
   });
 }
 
@@ -203,9 +203,9 @@ export function parseRestJson(text: string): unknown {
  * tRPC's payloads are checked in its own scope (trpc.ts, trpcJsonProblem).
  */
 export function addJsonDepthLimit(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const { body } = request;
-    if (body === undefined || body === null || typeof body === 'string') return;
-    if (jsonValueTooDeep(body, MAX_JSON_DEPTH)) throw jsonTooDeep();
+    const tooDeep = typeof body === 'object' && body !== null && jsonValueTooDeep(body, MAX_JSON_DEPTH);
+    done(tooDeep ? jsonTooDeep() : undefined);
   });
 }

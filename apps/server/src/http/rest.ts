@@ -182,11 +182,12 @@ export function restPlugin(options: RestOptions) {
     });
 
     // POST /cancel and friends need no body; let callers send none rather than `{}`.
-    scope.addHook('preHandler', async (request) => {
+    scope.addHook('preHandler', (request, _reply, done) => {
       if (request.body === undefined && request.headers['content-type'] === undefined) {
         request.headers['content-type'] = 'application/json';
         request.body = {};
       }
+      done();
     });
 
     // The live stream: text/event-stream, not a JSON operation (API.md, Live stream).
