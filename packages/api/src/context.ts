@@ -58,20 +58,29 @@ export interface RequestLike {
 
 const firstValue = (header: string | string[] | undefined) => (Array.isArray(header) ? header[0] : header);
 
+/**
+ * One object literal of one shape per request: spreading the dependencies and the optional fields into
+ * it cost ~11 µs per request (V8 builds such objects key by key), this ~1 µs (docs/performance.md).
+ * Absent optional fields are `undefined` rather than missing.
+ */
 export const createContextFactory =
   (deps: ApiDeps) =>
   async ({ req }: { req: RequestLike }): Promise<Context> => {
-    const idempotencyKey = firstValue(req.headers['idempotency-key']);
-    // Node joins repeated If-Match headers with ", ", which is the list syntax the header has anyway.
-    const ifMatch = firstValue(req.headers['if-match']);
     const responseHeaders: Record<string, string> = {};
     return {
-      ...deps,
+      db: deps.db,
+      clock: deps.clock,
+      tokens: deps.tokens,
+      rateLimiter: deps.rateLimiter,
+      idempotencyLeaseMs: deps.idempotencyLeaseMs,
+      feedHub: deps.feedHub,
+      webhookPolicy: deps.webhookPolicy,
       auth: await deps.tokens.verify(firstValue(req.headers.authorization)),
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      ...(ifMatch !== undefined ? { ifMatch } : {}),
-      ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
-      ...(req.id !== undefined ? { requestId: req.id } : {}),
+      idempotencyKey: firstValue(req.headers['idempotency-key']),
+      // Node joins repeated If-Match headers with ", ", which is the list syntax the header has anyway.
+      ifMatch: firstValue(req.headers['if-match']),
+      clientIp: req.ip,
+      requestId: req.id,
       responseHeaders,
       reportVersion: (etag: string) => {
         responseHeaders.etag = etag;
