@@ -1,5 +1,12 @@
 export type { PrismaClientOptions, SqlRunner, TransactionOptions } from './client';
-export { createPrismaClient, pipelinedTransaction, queryRows, readRows, withTransaction } from './client';
+export {
+  createPrismaClient,
+  pipelinedTransaction,
+  queryRows,
+  readRows,
+  withShape,
+  withTransaction,
+} from './client';
 export type { OpenDatabaseOptions, OpenedDatabase } from './database';
 export { openDatabase } from './database';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded';

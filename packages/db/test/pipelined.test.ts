@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createPrismaClient, pipelinedTransaction } from '../src/client';
+import { createPrismaClient, pipelinedTransaction, withShape } from '../src/client';
 import { Prisma } from '../src/index';
 import { usePrismaDatabase } from './support/use-prisma';
 
@@ -107,4 +107,15 @@ it('a transaction that fails on its statements’ first use leaves the pool fit 
   } finally {
     await one.$disconnect();
   }
+});
+
+it('a statement shape key stands for one text: reused, and under tests a key naming two texts throws', async () => {
+  const key = `shape-test-${Math.random()}`;
+  const one = (n: number) => withShape(Prisma.sql`SELECT ${n}::int AS n`, key);
+  expect(await pipelinedTransaction(world.prisma, [one(1)])).toEqual([[{ n: 1 }]]);
+  expect(await pipelinedTransaction(world.prisma, [one(2)])).toEqual([[{ n: 2 }]]);
+  const other = withShape(Prisma.sql`SELECT ${3}::int AS m`, key);
+  await expect(pipelinedTransaction(world.prisma, [other])).rejects.toThrow(
+    `statement shape "${key}" names two texts`,
+  );
 });

@@ -1,5 +1,5 @@
 import type { AuditAction, Campaign } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma, pipelinedTransaction } from '@campaigns/db';
+import { type Campaign as CampaignRow, Prisma, pipelinedTransaction, withShape } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
 import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
@@ -31,6 +31,9 @@ export function changeAllowed(deps: ServiceDeps, action: CampaignAction, c: Pris
   if (versions === 'any') return statuses;
   return Prisma.sql`${statuses} AND ${c}.updated_at = ANY(${versions}::timestamptz[])`;
 }
+
+/** What a fragment adds to a statement's text (its values aside): a key for `withShape`. */
+export const shapeOf = (fragment: Prisma.Sql): string => fragment.strings.join('$');
 
 /** The instant of `c`'s next version, as nextVersionAt: now, or 1 ms past the current one. */
 export const nextVersionSql = (now: Date, c: Prisma.Sql): Prisma.Sql =>
@@ -129,10 +132,11 @@ export function changeCampaign(
     refusal: () => Error;
   },
 ): Promise<Campaign> {
+  const allowed = changeAllowed(deps, change.action, CAMPAIGNS);
   const write = Prisma.sql`
     WITH locked AS (
       SELECT campaigns.*, ${nextVersionSql(change.now, CAMPAIGNS)} AS version FROM campaigns
-       WHERE id = ${change.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, change.action, CAMPAIGNS)}
+       WHERE id = ${change.id} AND brand_id = ${actor.brandId} AND ${allowed}
              ${change.also ? Prisma.sql`AND ${change.also}` : Prisma.empty}),
     updated AS (
       UPDATE campaigns u SET ${Prisma.join([...change.set, SET_VERSION], ', ')}
@@ -147,7 +151,13 @@ export function changeCampaign(
       at: UPDATED_AT,
     })})
     SELECT ${UPDATED_COLUMNS} FROM updated`;
-  return runPipelinedChange(deps, actor, change.id, write, (locked, written) => {
+  // The rest of the text is fixed: these fragments are what varies it.
+  const shape = [
+    'changeCampaign',
+    ...[allowed, ...change.set].map(shapeOf),
+    change.also && shapeOf(change.also),
+  ];
+  return runPipelinedChange(deps, actor, change.id, withShape(write, shape.join('|')), (locked, written) => {
     const row = written[0] as CampaignRow | undefined;
     if (!row) {
       assertChangeable(deps, locked, change.action);

@@ -7,7 +7,7 @@ import {
   type StepRefInput,
   type UpdateStepInput,
 } from '@campaigns/contract';
-import { Prisma, type Step as StepRow } from '@campaigns/db';
+import { Prisma, type Step as StepRow, withShape } from '@campaigns/db';
 import { badState, notFound } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { etagOf } from '../domain/versions';
@@ -15,7 +15,13 @@ import { appendEvent, auditEventInsertSql, stepEvent } from './audit';
 import { beginChange, countSteps, lockCampaign, type Tx } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 import { toStep } from './mappers';
-import { assertChangeable, changeAllowed, nextVersionSql, runPipelinedChange } from './pipelined-change';
+import {
+  assertChangeable,
+  changeAllowed,
+  nextVersionSql,
+  runPipelinedChange,
+  shapeOf,
+} from './pipelined-change';
 import { inTransaction } from './transactions';
 
 // Positions are shifted by one UPDATE; the (campaign_id, position) unique constraint is DEFERRABLE
@@ -55,10 +61,11 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
   // inserts the step, touches the campaign and records the event, all only if the lock found an
   // editable campaign at the If-Match version and the count allows the insert. It is a statement after
   // the lock, so its count sees every step change committed before the lock.
+  const allowed = changeAllowed(deps, 'editSteps', campaigns);
   const write = Prisma.sql`
     WITH locked AS (
       SELECT id, ${nextVersionSql(deps.clock.now(), campaigns)} AS version FROM campaigns
-       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${changeAllowed(deps, 'editSteps', campaigns)}),
+       WHERE id = ${input.id} AND brand_id = ${actor.brandId} AND ${allowed}),
     counted AS (SELECT count(*)::int AS count FROM campaign_steps WHERE campaign_id = ${input.id}),
     allowed AS (
       SELECT locked.version FROM locked, counted WHERE counted.count < ${limit} AND ${input.position} <= counted.count),
@@ -86,7 +93,9 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
     })})
     SELECT counted.count, (SELECT version FROM allowed) AS version, inserted.*
       FROM counted LEFT JOIN inserted ON true`;
-  return runPipelinedChange(deps, actor, input.id, write, (locked, written) => {
+  // The rest of the text is fixed: only the If-Match condition varies it.
+  const shape = `addStep|${shapeOf(allowed)}`;
+  return runPipelinedChange(deps, actor, input.id, withShape(write, shape), (locked, written) => {
     const result = written[0] as ({ count: number; version: Date | null } & Partial<StepRow>) | undefined;
     if (!result) throw new Error('addStep: the statement returned no row');
     if (result.id == null || result.version == null) {
