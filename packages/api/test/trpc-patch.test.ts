@@ -90,4 +90,19 @@ describe('tRPC with the synchronous-validation patch', () => {
     expect((refused as TRPCError).cause?.name).toBe('ZodError');
     expect(input.calls()).toBe(2);
   });
+
+  it('passes on what a schema throws as it is, even a value without a prototype', async () => {
+    const thrown = Object.assign(Object.create(null) as object, { reason: 'refused by a transform' });
+    const input = z.string().transform(() => {
+      throw thrown;
+    });
+    const router = t.router({ echo: t.procedure.input(input).query(({ input: value }) => value) });
+    const refused = await t
+      .createCallerFactory(router)({})
+      .echo('x')
+      .catch((error: unknown) => error);
+    expect((refused as TRPCError).code).toBe('BAD_REQUEST');
+    expect((refused as TRPCError).cause).not.toBeInstanceOf(TypeError);
+    expect((refused as TRPCError).cause).toMatchObject({ reason: 'refused by a transform' });
+  });
 });

@@ -12,8 +12,8 @@ import { toCampaign } from './mappers';
 /**
  * The hot changes (schedule, update, addStep) in ONE round trip (docs/performance.md): lock the
  * campaign row (returning its status and version); one statement that writes the change and its audit
- * event only if the change is allowed — sent together, one transaction (pipelinedTransaction). The write is a statement of its own after the lock, so READ
- * COMMITTED gives it a snapshot in which everything committed before the lock is visible (a check in the
+ * event only if the change is allowed — sent together, one transaction (pipelinedTransaction). The
+ * write is a statement of its own after the lock, so READ COMMITTED gives it a snapshot in which everything committed before the lock is visible (a check in the
  * locking statement itself would not see a commit it waited for). The checks are the same as
  * beginChange's, made in SQL from the same sources: the allowed statuses from domain/lifecycle.ts, the
  * If-Match versions from domain/versions.ts, the next version by nextVersionAt's rule. When nothing was
@@ -32,8 +32,12 @@ export function changeAllowed(deps: ServiceDeps, action: CampaignAction, c: Pris
   return Prisma.sql`${statuses} AND ${c}.updated_at = ANY(${versions}::timestamptz[])`;
 }
 
-/** What a fragment adds to a statement's text (its values aside): a key for `withShape`. */
-export const shapeOf = (fragment: Prisma.Sql): string => fragment.strings.join('$');
+/**
+ * A `withShape` key: a statement's name and the text parts of the fragments that vary it (values aside),
+ * JSON-encoded so that different fragments can never give the same key.
+ */
+export const shapeKey = (statement: string, ...fragments: ReadonlyArray<Prisma.Sql | undefined>): string =>
+  JSON.stringify([statement, ...fragments.map((fragment) => fragment?.strings ?? null)]);
 
 /** The instant of `c`'s next version, as nextVersionAt: now, or 1 ms past the current one. */
 export const nextVersionSql = (now: Date, c: Prisma.Sql): Prisma.Sql =>
@@ -151,13 +155,9 @@ export function changeCampaign(
       at: UPDATED_AT,
     })})
     SELECT ${UPDATED_COLUMNS} FROM updated`;
-  // The rest of the text is fixed: these fragments are what varies it.
-  const shape = [
-    'changeCampaign',
-    ...[allowed, ...change.set].map(shapeOf),
-    change.also && shapeOf(change.also),
-  ];
-  return runPipelinedChange(deps, actor, change.id, withShape(write, shape.join('|')), (locked, written) => {
+  // The rest of the text is fixed: these fragments are what varies it (the set list's length included).
+  const shape = shapeKey(`changeCampaign/${change.set.length}`, allowed, ...change.set, change.also);
+  return runPipelinedChange(deps, actor, change.id, withShape(write, shape), (locked, written) => {
     const row = written[0] as CampaignRow | undefined;
     if (!row) {
       assertChangeable(deps, locked, change.action);
