@@ -1,6 +1,7 @@
 import type { Campaign } from '@campaigns/contract';
 import { describe, expect, it } from 'vitest';
 import {
+  addStep,
   campaignPath,
   createCampaign,
   expectErrorBody,
@@ -40,6 +41,30 @@ describe('editing a draft', () => {
       updated_at: now.toISOString(),
     });
     expect(await getCampaign(harness.rest, harness.token, campaign.id)).toEqual(response.body);
+  });
+
+  it('answers an update and a schedule with the very bytes a read returns next (keys in the same order)', async () => {
+    const window = { time_zone: 'Europe/Berlin', days: ['mon', 'fri'], start: '09:00', end: '20:00' };
+    const campaign = await createCampaign(harness.rest, harness.token, {
+      name: 'Bytes',
+      description: 'same',
+      segment_id: 'seg_bytes',
+      send_window: window,
+    });
+    const read = async () =>
+      (await harness.rest('GET', campaignPath(campaign.id), { token: harness.token })).text;
+    clock.advance(1_000);
+    const updated = await patch(campaign.id, { name: 'Bytes 2' });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.text).toBe(await read());
+    await addStep(harness.rest, harness.token, campaign.id);
+    const scheduled = await harness.rest('POST', `${campaignPath(campaign.id)}/schedule`, {
+      token: harness.token,
+      body: { scheduled_at: new Date(clock.now().getTime() + 3_600_000).toISOString() },
+    });
+    expect(scheduled.status, scheduled.text).toBe(200);
+    expect(scheduled.text).toBe(await read());
+    expect(Object.keys(JSON.parse(scheduled.text) as object)).toEqual(Object.keys(campaign));
   });
 
   it('changes only the fields given', async () => {
