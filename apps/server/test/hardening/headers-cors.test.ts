@@ -22,6 +22,14 @@ function expectSecurityHeaders(headers: Headers) {
   expect(headers.get('referrer-policy')).toBe('no-referrer');
   expect(headers.get('x-frame-options')).toBe('DENY');
   expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  // helmet's other defaults
+  expect(headers.get('cross-origin-opener-policy')).toBe('same-origin');
+  expect(headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  expect(headers.get('origin-agent-cluster')).toBe('?1');
+  expect(headers.get('x-dns-prefetch-control')).toBe('off');
+  expect(headers.get('x-download-options')).toBe('noopen');
+  expect(headers.get('x-permitted-cross-domain-policies')).toBe('none');
+  expect(headers.get('x-xss-protection')).toBe('0');
 }
 
 describe('security headers', () => {
@@ -41,6 +49,21 @@ describe('security headers', () => {
       "default-src 'none'; frame-ancestors 'none'",
     );
     expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('the REST event stream (a hijacked reply that writes its own head) has them too', async () => {
+    const aborted = new AbortController();
+    const response = await fetch(`${harness.server.url}/v1/messaging/events/stream`, {
+      headers: { authorization: `Bearer ${harness.token}` },
+      signal: aborted.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expectSecurityHeaders(response.headers);
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    aborted.abort();
   });
 
   it('a 413 raised by Fastify before any route code has them too', async () => {
