@@ -22,6 +22,7 @@
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
  *   BENCH_READ_LANES     the service's DATABASE_READ_LANES (default: the service's default)
+ *   BENCH_WRITE_LANES    the service's DATABASE_WRITE_LANES (default: the service's default)
  *   BENCH_BEFORE         another checkout (installed): its service runs as surfaces `rest-before`, `trpc-before`
  *   Surfaces trpc-adapter and trpc-batch-adapter are tRPC through tRPC's own adapter (TRPC_FAST_PATH=off);
  *   not run unless named in BENCH_SURFACES.
@@ -55,6 +56,7 @@ const FSYNC = (process.env.BENCH_FSYNC ?? 'on') === 'on';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const POOL_MAX = process.env.BENCH_POOL_MAX;
 const READ_LANES = process.env.BENCH_READ_LANES;
+const WRITE_LANES = process.env.BENCH_WRITE_LANES;
 const BEFORE = process.env.BENCH_BEFORE;
 const SPREAD_POOL = 1200;
 const CONTENDED_POOL = 200;
@@ -351,6 +353,7 @@ try {
     LOG_LEVEL: 'warn',
     ...(POOL_MAX ? { DATABASE_POOL_MAX: POOL_MAX } : {}),
     ...(READ_LANES ? { DATABASE_READ_LANES: READ_LANES } : {}),
+    ...(WRITE_LANES ? { DATABASE_WRITE_LANES: WRITE_LANES } : {}),
   });
   const ports: Partial<Record<Surface, number>> = {};
   const pids = new Map<number, number>(); // port → server pid

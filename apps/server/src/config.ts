@@ -49,6 +49,7 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_READ_LANES: z.coerce.number().int().min(0).max(64).default(2),
+  DATABASE_WRITE_LANES: z.coerce.number().int().min(0).max(64).default(8),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
@@ -108,6 +109,8 @@ export interface Config {
   databasePoolMax: number;
   /** Pipelined read connections besides the pool (DATABASE_READ_LANES; 0: reads use the pool). */
   databaseReadLanes: number;
+  /** Pipelined connections for the one-round-trip changes (DATABASE_WRITE_LANES; 0: the pool). */
+  databaseWriteLanes: number;
   /**
    * The HS256 key: JWT_SECRET, else (without JWT_JWKS_URL, outside production) the development secret.
    * Undefined when JWT_JWKS_URL is set without JWT_SECRET: then HS256 tokens are refused.
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: values.DATA_DIR,
     databasePoolMax: values.DATABASE_POOL_MAX,
     databaseReadLanes: values.DATABASE_READ_LANES,
+    databaseWriteLanes: values.DATABASE_WRITE_LANES,
     jwtSecret: values.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined),
     usingDevSecret,
     auth: {

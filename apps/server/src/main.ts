@@ -40,6 +40,7 @@ let schemaUpToDate = false;
 const db = createPrismaClient(database.url, {
   poolMax: config.databasePoolMax,
   readLanes: config.databaseReadLanes,
+  writeLanes: config.databaseWriteLanes,
 });
 const app = await buildApp({
   deps: {

@@ -59,7 +59,11 @@ export function startDispatcher(
   written: () => Promise<void>,
 ): RunningDispatcher {
   // The dispatcher's lanes, and two more for webhook fan-out and outcomes; it makes no API reads.
-  const db = createPrismaClient(databaseUrl, { poolMax: config.dispatch.concurrency + 3, readLanes: 0 });
+  const db = createPrismaClient(databaseUrl, {
+    poolMax: config.dispatch.concurrency + 3,
+    readLanes: 0,
+    writeLanes: 0,
+  });
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
   const dispatcher = new Dispatcher({
     db,

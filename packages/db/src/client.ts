@@ -1,8 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { type Prisma, PrismaClient } from './generated/prisma/client';
+import { PipelinedLanes } from './pipelined-lanes';
 import { PipelinedReads } from './pipelined-reads';
-import { StatementBatch } from './statement-batch';
+import { StatementBatch, StatementPreparation } from './statement-batch';
 import { isDatabaseUnavailable } from './unavailable';
 
 export interface PrismaClientOptions {
@@ -10,12 +11,19 @@ export interface PrismaClientOptions {
   poolMax?: number;
   /** Connections of `readRows` (pipelined-reads.ts), besides the pool; 0: reads use the pool. Default 2. */
   readLanes?: number;
+  /**
+   * Connections of the one-round-trip changes (`pipelinedTransaction` without `before`), besides the
+   * pool and the read lanes (pipelined-lanes.ts); 0: they use the pool. Default 8.
+   */
+  writeLanes?: number;
 }
 
 /** The pg pool behind each client made by createPrismaClient (see withTransaction, queryRows). */
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 /** The pipelined read lanes of each client made by createPrismaClient (see readRows). */
 const readers = new WeakMap<PrismaClient, PipelinedReads>();
+/** The write lanes of each client made by createPrismaClient (see pipelinedTransaction). */
+const writers = new WeakMap<PrismaClient, PipelinedLanes>();
 
 /**
  * A PrismaClient on a node-postgres pool (Prisma 7 driver adapter: no native query engine). The pool
@@ -36,6 +44,8 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   const pool = new pg.Pool({ ...connection, max: options.poolMax ?? 10 });
   const readLanes = options.readLanes ?? 2;
   const reads = readLanes > 0 ? new PipelinedReads(connection, readLanes) : undefined;
+  const writeLanes = options.writeLanes ?? 8;
+  const writes = writeLanes > 0 ? new PipelinedLanes(connection, writeLanes) : undefined;
   // An idle connection that dies (e.g. the server restarts) is dropped by the pool; without a listener the
   // 'error' event would crash the process before Prisma has attached its own.
   pool.on('error', () => {});
@@ -52,11 +62,13 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
   pools.set(client, pool);
   if (reads) readers.set(client, reads);
+  if (writes) writers.set(client, writes);
   // Prisma ends the pool on $disconnect only if it ever connected; the raw paths may have used it alone.
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {
     await disconnect();
     await reads?.close();
+    await writes?.close();
     if (!pool.ending && !pool.ended) await pool.end();
   };
   return client;
@@ -211,6 +223,10 @@ async function completeTransaction<T>(client: pg.PoolClient, work: () => Promise
  * written so that it changes nothing (its conditions in its WHERE clause), and its caller reads why from
  * the rows. With `before`, the transaction stays open after the statements: `before(rows, sql)` runs
  * in it (e.g. the idempotency record) and COMMIT follows; if it throws, ROLLBACK.
+ *
+ * Without `before`, it goes on a write lane (pipelined-lanes.ts) when the client has them: the changes of
+ * one event-loop turn then share a socket write, one after another in the lane's backend, each still
+ * its own transaction. With `before`, it holds a pool connection (JavaScript runs inside it).
  */
 export async function pipelinedTransaction(
   db: PrismaClient,
@@ -230,6 +246,8 @@ export async function pipelinedTransaction(
   // it, an explicit BEGIN keeps the transaction open after them for `before`, then COMMIT. Built before
   // the connection is taken: building may throw (a shape key naming two texts).
   const configs = [...(before ? [{ text: 'BEGIN' }] : []), ...statements.map(statement)];
+  const lanes = before ? undefined : writers.get(db);
+  if (lanes) return lanes.send((client) => sendPrepared(client, configs));
   const client = await pool.connect();
   const batch = new StatementBatch(configs, client);
   client.query(batch);
@@ -258,4 +276,26 @@ export async function pipelinedTransaction(
     }),
   );
   return statementRows;
+}
+
+/**
+ * One batch on a write lane: each of its named statements this connection has not seen parsed first
+ * (StatementPreparation, in the same socket write), then the batch. When a preparation fails, the batch
+ * fails for want of the statement: it reports the preparation's error, which says why.
+ */
+function sendPrepared(client: pg.Client, configs: readonly pg.QueryConfig[]): Promise<unknown[][]> {
+  const connection = (client as unknown as { connection: pg.Connection }).connection;
+  const preparations = StatementPreparation.needed(connection, configs).map((statement) => {
+    const preparation = new StatementPreparation(statement);
+    client.query(preparation);
+    return preparation.done;
+  });
+  const batch = new StatementBatch(configs, client, true);
+  client.query(batch);
+  if (preparations.length === 0) return batch.done;
+  for (const preparation of preparations) preparation.catch(() => {}); // reported below
+  return batch.done.catch(async (error: unknown) => {
+    await Promise.all(preparations); // answered before the batch: settled by now
+    throw error;
+  });
 }

@@ -9,8 +9,13 @@ import pg from 'pg';
  *
  * pg sends every query with its own Sync, so a transaction of four statements costs the server four
  * cycles and four flushes, each waking the client; this is a pg "submittable" (`client.query(batch)`),
- * the hook pg offers for custom protocol flows (pg-cursor uses it). It runs on a client that is not in
- * pipeline mode.
+ * the hook pg offers for custom protocol flows (pg-cursor uses it). On a client in pipeline mode (a
+ * write lane, pipelined-lanes.ts) its named statements must already be parsed there (`prepared`:
+ * StatementPreparation, sent just before it), so that a batch that fails cannot leave the batches
+ * pipelined behind it without a statement they use.
+ *
+ * Both extend pg's Query only because pg's pipeline mode accepts no other submittable; every method pg
+ * calls is their own.
  */
 
 /** The parts of pg's Connection this uses (pg/lib/connection.js; partly in @types/pg). */
@@ -47,7 +52,10 @@ const ResultClass = (
   pg as unknown as { Result: new (rowMode: string | undefined, types: TypeSource) => RowBuilder }
 ).Result;
 
-export class StatementBatch {
+/** pg's Query, whose constructor takes a config (it is only a base class here; see above). */
+const QueryBase = pg.Query as unknown as new (config: object) => object;
+
+export class StatementBatch extends QueryBase {
   /** Each statement's rows, in order; resolved at the Sync, rejected with the first error. */
   readonly done: Promise<unknown[][]>;
   /**
@@ -62,7 +70,10 @@ export class StatementBatch {
   constructor(
     private readonly statements: readonly pg.QueryConfig[],
     private readonly types: TypeSource,
+    /** Its named statements were parsed on the connection beforehand (StatementPreparation). */
+    private readonly prepared = false,
   ) {
+    super({});
     this.done = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -79,7 +90,7 @@ export class StatementBatch {
     try {
       for (const statement of this.statements) {
         const name = statement.name ?? '';
-        if (name === '' || protocol.parsedStatements[name] === undefined) {
+        if (name === '' || (!this.prepared && protocol.parsedStatements[name] === undefined)) {
           protocol.parse({ text: statement.text, name, types: [] });
           if (name !== '') {
             protocol.parsedStatements[name] = statement.text;
@@ -147,5 +158,68 @@ export class StatementBatch {
     this.settle.reject(new Error('StatementBatch: COPY is not supported'));
   }
 
+  handleCopyData(): void {}
+}
+
+/**
+ * Parses one named statement on a pipelined connection, in a Sync of its own, ahead of the batches that
+ * use it: whatever happens to those batches later, the statement exists. Marks it parsed when sent, so
+ * that the batches pipelined right behind do not parse it again; if the server refuses it (a bug in the
+ * statement), forgets it again, and the batches that use it fail ("prepared statement does not exist").
+ * One statement per preparation, so that a failure says exactly which one the connection lacks.
+ */
+export class StatementPreparation extends QueryBase {
+  readonly done: Promise<void>;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+
+  constructor(private readonly statement: { name: string; text: string }) {
+    super({});
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+  }
+
+  /** The named statements of `configs` not yet parsed (nor sent for parsing) on `connection`. */
+  static needed(
+    connection: pg.Connection,
+    configs: readonly pg.QueryConfig[],
+  ): Array<{ name: string; text: string }> {
+    const parsed = (connection as unknown as ProtocolConnection).parsedStatements;
+    const needed: Array<{ name: string; text: string }> = [];
+    for (const { name, text } of configs) {
+      if (name && parsed[name] === undefined && !needed.some((n) => n.name === name))
+        needed.push({ name, text });
+    }
+    return needed;
+  }
+
+  submit(connection: pg.Connection): void {
+    const protocol = connection as unknown as ProtocolConnection;
+    const { name, text } = this.statement;
+    protocol.stream.cork();
+    try {
+      protocol.parse({ text, name, types: [] });
+      protocol.parsedStatements[name] = text;
+      protocol.sync();
+    } finally {
+      protocol.stream.uncork();
+    }
+  }
+
+  handleError(error: unknown, connection: pg.Connection): void {
+    delete (connection as unknown as ProtocolConnection).parsedStatements[this.statement.name];
+    this.settle.reject(error);
+  }
+
+  handleReadyForQuery(): void {
+    this.settle.resolve();
+  }
+
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
   handleCopyData(): void {}
 }

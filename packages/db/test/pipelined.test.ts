@@ -87,27 +87,34 @@ it('with a `before` step, runs it in the same transaction before COMMIT, and rol
   expect(await world.prisma.campaign.findUnique({ where: { id: 'cmp_p5' } })).toBeNull();
 });
 
-it('a transaction that fails on its statements’ first use leaves the pool fit for them', async () => {
-  // The statements go with one Sync; a failure skips the rest, so the server holds some of the
-  // statements prepared in that batch and not others. The next use must work either way.
-  const one = createPrismaClient(world.url, { poolMax: 1 });
-  try {
-    await one.$queryRaw`INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
-                        VALUES ('cmp_first', 'brand_p', 'first', 'first', 'seg', 'user')`;
-    // New statement texts (a comment makes them unique to this test): the insert fails on the key.
-    const firstUse = (id: string) => [
-      Prisma.sql`/* first use */ INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
+it.each([
+  ['the pool', 0],
+  ['a write lane', 1],
+])(
+  'a transaction that fails on its statements’ first use leaves %s fit for them',
+  async (_label, writeLanes) => {
+    // The statements go with one Sync; a failure skips the rest, so the server holds some of the
+    // statements prepared in that batch and not others. The next use must work either way.
+    const one = createPrismaClient(world.url, { poolMax: 1, writeLanes });
+    try {
+      await one.$queryRaw`INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
+                        VALUES ('cmp_first', 'brand_p', 'first', 'first', 'seg', 'user')
+                        ON CONFLICT (id) DO NOTHING`;
+      // New statement texts (a comment makes them unique to this test): the insert fails on the key.
+      const firstUse = (id: string) => [
+        Prisma.sql`/* first use ${Prisma.raw(String(writeLanes))} */ INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
                  VALUES (${id}, 'brand_p', 'x', 'x', 'seg', 'user') RETURNING id`,
-      Prisma.sql`/* first use */ SELECT count(*)::int AS n FROM campaigns WHERE brand_id = 'brand_p' AND id = ${id}`,
-    ];
-    await expect(pipelinedTransaction(one, firstUse('cmp_first'))).rejects.toThrow(/duplicate key/);
-    const [inserted, counted] = await pipelinedTransaction(one, firstUse('cmp_second'));
-    expect(inserted).toEqual([{ id: 'cmp_second' }]);
-    expect(counted).toEqual([{ n: 1 }]);
-  } finally {
-    await one.$disconnect();
-  }
-});
+        Prisma.sql`/* first use ${Prisma.raw(String(writeLanes))} */ SELECT count(*)::int AS n FROM campaigns WHERE brand_id = 'brand_p' AND id = ${id}`,
+      ];
+      await expect(pipelinedTransaction(one, firstUse('cmp_first'))).rejects.toThrow(/duplicate key/);
+      const [inserted, counted] = await pipelinedTransaction(one, firstUse(`cmp_second_${writeLanes}`));
+      expect(inserted).toEqual([{ id: `cmp_second_${writeLanes}` }]);
+      expect(counted).toEqual([{ n: 1 }]);
+    } finally {
+      await one.$disconnect();
+    }
+  },
+);
 
 it('a statement shape key stands for one text: reused, and under tests a key naming two texts throws', async () => {
   const key = `shape-test-${Math.random()}`;

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../../src/index';
 import { createTestDatabase, type TestDatabase } from '../../src/testing';
 
 /** A fresh migrated database and a Prisma client on it for a file's tests; both gone afterwards. */
-export function usePrismaDatabase(options: { poolMax: number }): {
+export function usePrismaDatabase(options: { poolMax: number; writeLanes?: number }): {
   readonly url: string;
   readonly prisma: PrismaClient;
 } {
