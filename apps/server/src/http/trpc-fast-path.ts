@@ -180,42 +180,48 @@ export async function answerPlainCalls(
     return false;
   }
 
-  // As the adapter does, a client that goes away aborts its calls' `signal`; and since a batch runs
-  // `maxConcurrency` calls at a time, the calls not started yet are not started at all (no one would
-  // read their answers; a client that retries with its Idempotency-Key gets a consistent outcome).
-  const aborted = new AbortController();
-  const abort = () => {
-    if (!reply.raw.writableFinished) aborted.abort();
+  const answer = async (call: Call, batchIndex: number, signal?: AbortSignal): Promise<RpcResponse> => {
+    try {
+      const data: unknown = await invokeProcedure({
+        path: call.path,
+        type: call.type,
+        ctx,
+        rawInput: () => call.input,
+        ...(signal ? { signal } : {}),
+        batchIndex,
+      });
+      return { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      options.onError(error, request);
+      const { type, path, input } = call;
+      return { error: getTRPCErrorShape({ config, error, type, path, input, ctx }) };
+    }
   };
-  reply.raw.once('close', abort);
-  const answers = await mapLimited(
-    calls,
-    options.maxConcurrency,
-    aborted.signal,
-    async (call, batchIndex): Promise<RpcResponse> => {
-      try {
-        const data: unknown = await invokeProcedure({
-          path: call.path,
-          type: call.type,
-          ctx,
-          rawInput: () => call.input,
-          signal: aborted.signal,
-          batchIndex,
-        });
-        return { result: { data } };
-      } catch (cause) {
-        const error = getTRPCErrorFromUnknown(cause);
-        options.onError(error, request);
-        const { type, path, input } = call;
-        return { error: getTRPCErrorShape({ config, error, type, path, input, ctx }) };
-      }
-    },
-  );
-  reply.raw.off('close', abort);
-  // Written to a connection that is gone; Fastify still wants the request answered.
-  const responses = answers.map(
-    (answer, index): RpcResponse => answer ?? notStarted(calls[index] as Call, ctx),
-  );
+
+  let responses: RpcResponse[];
+  if (!isBatch) {
+    // One call: nothing behind it to leave unstarted, and no query or mutation reads `signal` (only the
+    // subscription, which is not a plain call), so it runs without the batch's abort wiring (~5 µs).
+    responses = [await answer(calls[0] as Call, 0)];
+  } else {
+    // As the adapter does, a client that goes away aborts its calls' `signal`; and since a batch runs
+    // `maxConcurrency` calls at a time, the calls not started yet are not started at all (no one would
+    // read their answers; a client that retries with its Idempotency-Key gets a consistent outcome).
+    const aborted = new AbortController();
+    const abort = () => {
+      if (!reply.raw.writableFinished) aborted.abort();
+    };
+    reply.raw.once('close', abort);
+    const answers = await mapLimited(calls, options.maxConcurrency, aborted.signal, (call, batchIndex) =>
+      answer(call, batchIndex, aborted.signal),
+    );
+    reply.raw.off('close', abort);
+    // Written to a connection that is gone; Fastify still wants the request answered.
+    responses = answers.map(
+      (answered, index): RpcResponse => answered ?? notStarted(calls[index] as Call, ctx),
+    );
+  }
 
   const body = isBatch ? responses : responses[0];
   // A path always names at least one procedure (PLAIN_PATH), so a single call has its response.
