@@ -6,6 +6,7 @@ import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
 import { etagOf, versionsMatching } from '../domain/versions';
 import { auditEventInsertSql } from './audit';
 import { beginChange, type LockedCampaign, lockStatement } from './campaign-lock';
+import { campaignJsonSql } from './campaign-sql';
 import type { Actor, ServiceDeps } from './deps';
 
 /**
@@ -48,28 +49,10 @@ export const nextVersionSql = (now: Date, c: Prisma.Sql): Prisma.Sql => {
                    ELSE ${c}.updated_at + interval '1 millisecond' END)`;
 };
 
-const iso = (column: Prisma.Sql) =>
-  Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/**
- * The API's Campaign of campaigns row `c`, as JSON built by the database: toCampaign in SQL, for the
- * audit trail's before/after of a change whose rows JavaScript only sees afterwards, and the change's
- * answer itself (one jsonb column to parse instead of 16 columns and five dates to convert; the output
- * schema then puts its keys in the contract's order). The lifecycle tests compare the trail with the
- * responses, and reads (toCampaign) with both.
- */
-const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jsonb_build_object(
-  'id', ${c}.id, 'brand_id', ${c}.brand_id, 'name', ${c}.name, 'description', ${c}.description,
-  'segment_id', ${c}.segment_id, 'status', ${c}.status::text, 'scheduled_at', ${iso(Prisma.sql`${c}.scheduled_at`)},
-  'published_at', ${iso(Prisma.sql`${c}.published_at`)}, 'sent_at', ${iso(Prisma.sql`${c}.sent_at`)},
-  'cancelled_at', ${iso(Prisma.sql`${c}.cancelled_at`)}, 'created_by', ${c}.created_by,
-  'created_at', ${iso(Prisma.sql`${c}.created_at`)}, 'updated_at', ${iso(Prisma.sql`${c}.updated_at`)},
-  'send_window', ${c}.send_window)`;
-
 // The write's fixed parts, composed once: a statement's text is rebuilt from its fragments on every call
 // (Prisma.sql flattens them), and these are most of it.
-const LOCKED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`locked`);
-const UPDATED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`u`);
+const LOCKED_SNAPSHOT = campaignJsonSql(Prisma.sql`locked`);
+const UPDATED_SNAPSHOT = campaignJsonSql(Prisma.sql`u`);
 const UPDATED_AFTER = Prisma.sql`updated.after`;
 const CAMPAIGNS = Prisma.sql`campaigns`;
 const LOCKED_JOIN_UPDATED = Prisma.sql`locked JOIN updated ON updated.id = locked.id`;
