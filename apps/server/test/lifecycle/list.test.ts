@@ -299,7 +299,7 @@ describe('query plan (O(page) at any depth)', () => {
     expect(selects).toHaveLength(1);
     // A total order, the index's own: without the id tie-break, rows sharing a created_at could come in
     // any order and a cursor could skip or repeat them.
-    expect(selects[0]!.query).toMatch(/ORDER BY campaigns\.created_at DESC, campaigns\.id DESC/);
+    expect(selects[0]!.query).toMatch(/ORDER BY created_at DESC, id DESC/);
     return { page, sql: selects[0]! };
   }
 

@@ -9,15 +9,14 @@ import {
   type SendWindow,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
-import { Prisma, queryRows, readRows } from '@campaigns/db';
+import { type Campaign as CampaignRow, Prisma, queryRows, readRows } from '@campaigns/db';
 import { copyName } from '../domain/copy-name';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { containsPattern, nameSearchKey } from '../domain/search';
 import { etagOf } from '../domain/versions';
 import { appendEvent, appendEvents, campaignEvent, stepEvent } from './audit';
-import { beginChange, lockCampaign, type Tx } from './campaign-lock';
-import { CAMPAIGN_API_COLUMNS } from './campaign-sql';
+import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
 import { toCampaign, toStep } from './mappers';
@@ -69,13 +68,13 @@ export async function getCampaign(
 ): Promise<Campaign> {
   if (!isPlausibleId(input.id)) throw notFound('Campaign');
   // Raw SQL, pipelined with the other reads (readRows): the statement findFirst sends, without Prisma's cost.
-  const [campaign] = await readRows<Campaign>(
+  const [row] = await readRows<CampaignRow>(
     deps.db,
-    Prisma.sql`SELECT ${CAMPAIGN_API_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
+    Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
   );
-  if (!campaign) throw notFound('Campaign');
-  deps.reportVersion?.(etagOf(campaign.updated_at));
-  return campaign;
+  if (!row) throw notFound('Campaign');
+  deps.reportVersion?.(etagOf(row.updatedAt));
+  return toCampaign(row);
 }
 
 export async function listCampaigns(
@@ -96,20 +95,16 @@ export async function listCampaigns(
       Prisma.sql`created_at <= ${after.createdAt} AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`,
     );
   }
-  // ORDER BY names the table's columns: unqualified, `created_at` would be the output column (text).
-  const page = Prisma.sql`SELECT ${CAMPAIGN_API_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
-                ORDER BY campaigns.created_at DESC, campaigns.id DESC LIMIT ${limit + 1}`;
+  const page = Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
+                ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
   // A plain page is an index range of limit + 1 rows: a short read (readRows). A search can walk far
   // before it finds a page (scaling in docs/performance.md): on the pool, it delays no other read.
-  const rows = await (input.q === undefined ? readRows : queryRows)<Campaign>(deps.db, page);
+  const rows = await (input.q === undefined ? readRows : queryRows)<CampaignRow>(deps.db, page);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
-    items,
-    next_cursor:
-      rows.length > limit && last
-        ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id })
-        : null,
+    items: items.map(toCampaign),
+    next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
 
