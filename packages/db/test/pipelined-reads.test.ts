@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, readRows } from '../src/client';
 import { isDatabaseUnavailable, Prisma, type PrismaClient } from '../src/index';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
+import { expectUnavailableWhenTerminated } from './support/terminate';
 
 let database: TestDatabase;
 let prisma: PrismaClient;
@@ -63,20 +64,9 @@ describe('readRows on pipelined lanes', () => {
     const [before] = await readRows<{ pid: number }>(prisma, numbered(0));
     if (!before) throw new Error('no row');
     // A read in flight on that backend while it is terminated.
-    const inFlight = readRows(prisma, Prisma.sql`SELECT pg_sleep(2), ${1}::int AS n`).then(
-      () => 'answered',
-      (error: unknown) => error,
+    await expectUnavailableWhenTerminated(admin, () =>
+      readRows(prisma, Prisma.sql`SELECT pg_sleep(2), ${1}::int AS n`),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const { rows: sleepers } = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%'
-          AND pid <> pg_backend_pid()`,
-    );
-    expect(sleepers).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [sleepers[0]?.pid]);
-    const outcome = await inFlight;
-    expect(outcome).not.toBe('answered');
-    expect(isDatabaseUnavailable(outcome)).toBe(true);
 
     const again = await Promise.all([1, 2, 3, 4].map((n) => readRows<{ n: number }>(prisma, numbered(n))));
     expect(again.map(([row]) => row?.n)).toEqual([1, 2, 3, 4]);

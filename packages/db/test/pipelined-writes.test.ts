@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPrismaClient, pipelinedTransaction } from '../src/client';
-import { isDatabaseUnavailable, Prisma } from '../src/index';
+import { Prisma } from '../src/index';
+import { expectUnavailableWhenTerminated } from './support/terminate';
 import { usePrismaDatabase } from './support/use-prisma';
 
 // pipelinedTransaction without `before` on the write lanes (pipelined-lanes.ts): the changes of one
@@ -28,7 +29,7 @@ const stored = async (ids: string[]) =>
 it('runs many concurrent changes on the two lanes, each its own transaction: a failing one takes only itself back', async () => {
   await admin.query(
     `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
-     VALUES ('cmp_w_taken', 'brand_w', 'w', 'w', 'seg', 'user')`,
+     VALUES ('cmp_w_taken', 'brand_w', 'w', 'w', 'seg', 'user') ON CONFLICT (id) DO NOTHING`,
   );
   // Every fifth change inserts a row, then one that collides: all of it is rolled back.
   const changes = Array.from({ length: 60 }, (_, n) =>
@@ -81,24 +82,39 @@ it('a statement the server refuses fails its own change only; the changes behind
   await expect(pipelinedTransaction(world.prisma, [count('cmp_w_after')])).resolves.toEqual([[{ n: 1 }]]);
 });
 
+it('a change that fails on its statements’ first use leaves them to the changes pipelined behind it', async () => {
+  // Both changes go in one socket write on one lane. The first fails at its first statement, so the
+  // server skips the rest of its group, Parse messages included; the second, sent right behind it,
+  // must still find every statement it uses.
+  await admin.query(
+    `INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
+     VALUES ('cmp_w_taken', 'brand_w', 'w', 'w', 'seg', 'user') ON CONFLICT (id) DO NOTHING`,
+  );
+  const one = createPrismaClient(world.url, { poolMax: 1, writeLanes: 1 });
+  try {
+    const firstUse = (id: string) => [
+      Prisma.sql`/* pipelined first use */ INSERT INTO campaigns (id, brand_id, name, name_search, segment_id, created_by)
+                 VALUES (${id}, 'brand_w', 'x', 'x', 'seg', 'user') RETURNING id`,
+      Prisma.sql`/* pipelined first use */ SELECT count(*)::int AS n FROM campaigns WHERE id = ${id}`,
+    ];
+    const [failed, committed] = await Promise.allSettled([
+      pipelinedTransaction(one, firstUse('cmp_w_taken')),
+      pipelinedTransaction(one, firstUse('cmp_w_behind')),
+    ]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(committed).toEqual({ status: 'fulfilled', value: [[{ id: 'cmp_w_behind' }], [{ n: 1 }]] });
+  } finally {
+    await one.$disconnect();
+  }
+});
+
 it('a lane whose backend is terminated fails its changes as unavailable, and the next change reconnects', async () => {
-  const inFlight = pipelinedTransaction(world.prisma, [
-    insert('cmp_w_terminated'),
-    Prisma.sql`SELECT pg_sleep(2), ${1}::int AS n`,
-  ]).then(
-    () => 'answered',
-    (error: unknown) => error,
+  await expectUnavailableWhenTerminated(admin, () =>
+    pipelinedTransaction(world.prisma, [
+      insert('cmp_w_terminated'),
+      Prisma.sql`SELECT pg_sleep(2), ${1}::int AS n`,
+    ]),
   );
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const { rows: sleepers } = await admin.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%'
-        AND pid <> pg_backend_pid()`,
-  );
-  expect(sleepers).toHaveLength(1);
-  await admin.query('SELECT pg_terminate_backend($1)', [sleepers[0]?.pid]);
-  const outcome = await inFlight;
-  expect(outcome).not.toBe('answered');
-  expect(isDatabaseUnavailable(outcome)).toBe(true);
   expect(await stored(['cmp_w_terminated'])).toEqual([]);
 
   const again = await Promise.all(

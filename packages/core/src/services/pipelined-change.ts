@@ -6,7 +6,6 @@ import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
 import { etagOf, versionsMatching } from '../domain/versions';
 import { auditEventInsertSql } from './audit';
 import { beginChange, type LockedCampaign, lockStatement } from './campaign-lock';
-import { campaignJsonSql } from './campaign-sql';
 import type { Actor, ServiceDeps } from './deps';
 
 /**
@@ -49,10 +48,27 @@ export const nextVersionSql = (now: Date, c: Prisma.Sql): Prisma.Sql => {
                    ELSE ${c}.updated_at + interval '1 millisecond' END)`;
 };
 
+const iso = (column: Prisma.Sql) =>
+  Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The API's Campaign of campaigns row `c`, as JSON built by the database: toCampaign in SQL, for a
+ * change whose rows JavaScript only sees afterwards — the audit trail's before/after, and the change's
+ * answer (one jsonb column to parse; the output schema puts its keys in the contract's order). The
+ * lifecycle tests compare the trail with the responses, and an answer byte for byte with the next read.
+ */
+const campaignSnapshotSql = (c: Prisma.Sql): Prisma.Sql => Prisma.sql`jsonb_build_object(
+  'id', ${c}.id, 'brand_id', ${c}.brand_id, 'name', ${c}.name, 'description', ${c}.description,
+  'segment_id', ${c}.segment_id, 'status', ${c}.status::text, 'scheduled_at', ${iso(Prisma.sql`${c}.scheduled_at`)},
+  'published_at', ${iso(Prisma.sql`${c}.published_at`)}, 'sent_at', ${iso(Prisma.sql`${c}.sent_at`)},
+  'cancelled_at', ${iso(Prisma.sql`${c}.cancelled_at`)}, 'created_by', ${c}.created_by,
+  'created_at', ${iso(Prisma.sql`${c}.created_at`)}, 'updated_at', ${iso(Prisma.sql`${c}.updated_at`)},
+  'send_window', ${c}.send_window)`;
+
 // The write's fixed parts, composed once: a statement's text is rebuilt from its fragments on every call
 // (Prisma.sql flattens them), and these are most of it.
-const LOCKED_SNAPSHOT = campaignJsonSql(Prisma.sql`locked`);
-const UPDATED_SNAPSHOT = campaignJsonSql(Prisma.sql`u`);
+const LOCKED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`locked`);
+const UPDATED_SNAPSHOT = campaignSnapshotSql(Prisma.sql`u`);
 const UPDATED_AFTER = Prisma.sql`updated.after`;
 const CAMPAIGNS = Prisma.sql`campaigns`;
 const LOCKED_JOIN_UPDATED = Prisma.sql`locked JOIN updated ON updated.id = locked.id`;
