@@ -146,6 +146,43 @@ export async function readRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R[
   return (await reads.read(statement(sql))) as R[];
 }
 
+/** A row as the columns' text (PostgreSQL's output form; NULL is null), in the statement's column order. */
+export type TextRow = readonly (string | null)[];
+
+/** Every column as PostgreSQL sent it: no Date, number or JSON parsing, and no row object per row. */
+const AS_TEXT = { rowMode: 'array', types: { getTypeParser: () => (text: string) => text } } as const;
+
+/**
+ * Rows of a client not made by createPrismaClient (no pool to ask for text), each value in the form
+ * PostgreSQL would send it or, for an instant, as RFC 3339 (a reader of TextRow accepts both).
+ */
+function asTextRow(row: Record<string, unknown>): TextRow {
+  return Object.values(row).map((value) => {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'boolean') return value ? 't' : 'f';
+    if (typeof value === 'object') return JSON.stringify(value);
+    return String(value);
+  });
+}
+
+/**
+ * queryRows with each row as its columns' text (TextRow). For a hot read that maps rows itself: pg builds
+ * no row object, parses no Date and no JSON, so a page of rows leaves far less garbage (docs/performance.md).
+ */
+export async function queryTextRows(db: PrismaClient, sql: Prisma.Sql): Promise<TextRow[]> {
+  const pool = pools.get(db);
+  if (!pool) return (await db.$queryRaw<Record<string, unknown>[]>(sql)).map(asTextRow);
+  return (await pool.query<string[]>({ ...statement(sql), ...AS_TEXT })).rows;
+}
+
+/** readRows with each row as its columns' text (TextRow); see queryTextRows. */
+export async function readTextRows(db: PrismaClient, sql: Prisma.Sql): Promise<TextRow[]> {
+  const reads = readers.get(db);
+  if (!reads) return queryTextRows(db, sql);
+  return (await reads.read({ ...statement(sql), ...AS_TEXT })) as TextRow[];
+}
+
 export interface TransactionOptions {
   /** Bounds each statement of the transaction (SET LOCAL statement_timeout); default: the server's. */
   statementTimeoutMs?: number;

@@ -1,9 +1,11 @@
-export type { PrismaClientOptions, SqlRunner, TransactionOptions } from './client';
+export type { PrismaClientOptions, SqlRunner, TextRow, TransactionOptions } from './client';
 export {
   createPrismaClient,
   pipelinedTransaction,
   queryRows,
+  queryTextRows,
   readRows,
+  readTextRows,
   withShape,
   withTransaction,
 } from './client';
@@ -28,4 +30,5 @@ export {
 export type { Logger } from './logger';
 export type { Database, MigrationErrorCode, MigrationOptions, MigrationStatus } from './migrations';
 export { applyMigrations, MigrationError, migrationStatus } from './migrations';
+export { isoFromTimestamptz } from './text-values';
 export { isDatabaseUnavailable } from './unavailable';

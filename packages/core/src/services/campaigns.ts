@@ -9,17 +9,17 @@ import {
   type SendWindow,
   type UpdateCampaignInput,
 } from '@campaigns/contract';
-import { type Campaign as CampaignRow, Prisma, queryRows, readRows } from '@campaigns/db';
+import { Prisma, queryRows, queryTextRows, readTextRows } from '@campaigns/db';
 import { copyName } from '../domain/copy-name';
 import { badState, notFound, validationFailed } from '../domain/errors';
 import { isPlausibleId, newId } from '../domain/ids';
 import { containsPattern, nameSearchKey } from '../domain/search';
 import { etagOf } from '../domain/versions';
 import { appendEvent, appendEvents, campaignEvent, stepEvent } from './audit';
-import { beginChange, CAMPAIGN_COLUMNS, lockCampaign, type Tx } from './campaign-lock';
+import { beginChange, lockCampaign, type Tx } from './campaign-lock';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Actor, ServiceDeps } from './deps';
-import { toCampaign, toStep } from './mappers';
+import { CAMPAIGN_TEXT_COLUMNS, campaignFromText, toCampaign, toStep } from './mappers';
 import { changeCampaign } from './pipelined-change';
 import { inTransaction } from './transactions';
 
@@ -67,14 +67,15 @@ export async function getCampaign(
   input: CampaignIdInput,
 ): Promise<Campaign> {
   if (!isPlausibleId(input.id)) throw notFound('Campaign');
-  // Raw SQL, pipelined with the other reads (readRows): the statement findFirst sends, without Prisma's cost.
-  const [row] = await readRows<CampaignRow>(
+  // Raw SQL, pipelined with the other reads (readTextRows): the statement findFirst sends, without Prisma's cost.
+  const [row] = await readTextRows(
     deps.db,
-    Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
+    Prisma.sql`SELECT ${CAMPAIGN_TEXT_COLUMNS} FROM campaigns WHERE id = ${input.id} AND brand_id = ${actor.brandId} LIMIT 1`,
   );
   if (!row) throw notFound('Campaign');
-  deps.reportVersion?.(etagOf(row.updatedAt));
-  return toCampaign(row);
+  const campaign = campaignFromText(row);
+  deps.reportVersion?.(etagOf(campaign.updated_at));
+  return campaign;
 }
 
 export async function listCampaigns(
@@ -95,16 +96,19 @@ export async function listCampaigns(
       Prisma.sql`created_at <= ${after.createdAt} AND (created_at < ${after.createdAt} OR (created_at = ${after.createdAt} AND id < ${after.id}))`,
     );
   }
-  const page = Prisma.sql`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
+  const page = Prisma.sql`SELECT ${CAMPAIGN_TEXT_COLUMNS} FROM campaigns WHERE ${Prisma.join(filters, ' AND ')}
                 ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
-  // A plain page is an index range of limit + 1 rows: a short read (readRows). A search can walk far
+  // A plain page is an index range of limit + 1 rows: a short read (readTextRows). A search can walk far
   // before it finds a page (scaling in docs/performance.md): on the pool, it delays no other read.
-  const rows = await (input.q === undefined ? readRows : queryRows)<CampaignRow>(deps.db, page);
-  const items = rows.slice(0, limit);
+  const rows = await (input.q === undefined ? readTextRows : queryTextRows)(deps.db, page);
+  const items = rows.slice(0, limit).map(campaignFromText);
   const last = items.at(-1);
   return {
-    items: items.map(toCampaign),
-    next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+    items,
+    next_cursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id })
+        : null,
   };
 }
 
