@@ -3,6 +3,8 @@
  * applies pending migrations, serves HTTP, runs the dispatcher unless DISPATCHER=off, and on
  * SIGTERM/SIGINT drains requests, lets go of dispatch claims and stops cleanly.
  */
+// First: V8's settings must be in place before the rest allocates (v8-settings.ts).
+import './v8-settings';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
