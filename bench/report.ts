@@ -15,6 +15,8 @@ interface HttpSummary {
   p99_vs_floor: number;
   server_us?: number;
   postgres_us?: number;
+  gc_young_us?: number;
+  gc_full_us?: number;
   non_2xx: number;
 }
 interface HttpRun {
@@ -34,10 +36,13 @@ if (http) {
   const summary = http.summary as HttpSummary[];
   const runs = http.runs as HttpRun[];
   console.log(`HTTP (${http.commit}, ${http.at}):\n`);
+  // With BENCH_TRACE_GC the servers' garbage-collection pauses per call are a further column.
+  const traced = summary.some((s) => s.gc_young_us !== undefined);
   console.log(
-    '| operation | access | surface | calls/s per round | p99 ms | throughput vs floor | p99 vs floor | server CPU µs/call | PostgreSQL CPU µs/call |',
+    '| operation | access | surface | calls/s per round | p99 ms | throughput vs floor | p99 vs floor | server CPU µs/call | PostgreSQL CPU µs/call |' +
+      (traced ? ' server GC µs/call: young / full |' : ''),
   );
-  console.log('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |${traced ? ' ---: |' : ''}`);
   for (const s of summary) {
     const perRound = runs
       .filter((r) => r.op === s.op && r.access === s.access && r.surface === s.surface)
@@ -46,6 +51,7 @@ if (http) {
     const bold = (x: number, good: boolean) => (s.surface === 'floor' ? '1' : good ? `**${x}**` : String(x));
     console.log(
       `| ${s.op} | ${s.access} | ${s.surface} | ${perRound} | ${s.p99_ms} | ${bold(s.throughput_vs_floor, s.throughput_vs_floor >= 0.9)} | ${bold(s.p99_vs_floor, s.p99_vs_floor <= 1.5)} | ${s.server_us ?? '—'} | ${s.postgres_us ?? '—'} |` +
+        (traced ? ` ${s.gc_young_us ?? '—'} / ${s.gc_full_us ?? '—'} |` : '') +
         (s.non_2xx ? ` non-2xx ${s.non_2xx}` : ''),
     );
   }

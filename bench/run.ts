@@ -14,12 +14,13 @@
  *   BENCH_DATABASE_URL   admin URL of a PostgreSQL to use; default: an embedded one in a temp dir
  *   BENCH_FSYNC          on|off (embedded only), default on (PostgreSQL's default)
  *   BENCH_DURATION       measured seconds per run, default 5     BENCH_WARMUP   seconds, default 1
- *   BENCH_ROUNDS         default 2                               BENCH_CONNECTIONS  default 50
+ *   BENCH_ROUNDS         default 3                               BENCH_CONNECTIONS  default 50
  *   BENCH_ACCESS         e.g. "spread" (default "spread,contended")
  *   BENCH_BATCH          calls per batched tRPC request, default 10 (on BENCH_CONNECTIONS / BENCH_BATCH
  *                        connections: the same number of calls in flight as the other surfaces)
  *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,trpc"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
+ *   BENCH_TRACE_GC       1: the servers run with --trace-gc; each window reports their GC pauses per call
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
  *   BENCH_READ_LANES     the service's DATABASE_READ_LANES (default: the service's default)
  *   BENCH_WRITE_LANES    the service's DATABASE_WRITE_LANES (default: the service's default)
@@ -28,6 +29,7 @@
  *   not run unless named in BENCH_SURFACES.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -38,6 +40,7 @@ import {
   connect,
   cpuSample,
   envInt,
+  gcPausesSince,
   gitCommit,
   machine,
   openBenchDatabase,
@@ -49,11 +52,12 @@ import {
 
 const DURATION = envInt('BENCH_DURATION', 5);
 const WARMUP = envInt('BENCH_WARMUP', 1, 0);
-const ROUNDS = envInt('BENCH_ROUNDS', 2);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
 const BATCH = envInt('BENCH_BATCH', 10);
 const FSYNC = (process.env.BENCH_FSYNC ?? 'on') === 'on';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const TRACE_GC = process.env.BENCH_TRACE_GC === '1';
 const POOL_MAX = process.env.BENCH_POOL_MAX;
 const READ_LANES = process.env.BENCH_READ_LANES;
 const WRITE_LANES = process.env.BENCH_WRITE_LANES;
@@ -181,6 +185,9 @@ interface RunResult {
   server_cpu_us_per_call: number;
   /** CPU of all PostgreSQL processes per call (µs). */
   postgres_cpu_us_per_call: number;
+  /** With BENCH_TRACE_GC: the server's young- and full-collection pauses per call (µs, --trace-gc). */
+  gc_young_us_per_call?: number;
+  gc_full_us_per_call?: number;
 }
 
 async function load(
@@ -343,7 +350,10 @@ try {
 
   const profArgs = (name: string) =>
     // One directory per server: tsx's loader thread writes a (nearly idle) profile of its own.
-    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : [];
+    [
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : []),
+      ...(TRACE_GC ? ['--trace-gc'] : []),
+    ];
   const serviceEnv = (rateLimit: string) => ({
     NODE_ENV: 'production',
     DATABASE_URL: database.url,
@@ -357,10 +367,17 @@ try {
   });
   const ports: Partial<Record<Surface, number>> = {};
   const pids = new Map<number, number>(); // port → server pid
+  const gcLogs = new Map<number, string>(); // port → its --trace-gc output (BENCH_TRACE_GC)
   const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {
-    const server = await spawnServer(name, entry, env, { readyPath, nodeArgs: profArgs(name) });
+    const stdoutFile = TRACE_GC ? path.join(os.tmpdir(), `bench-gc-${name}-${process.pid}.log`) : undefined;
+    const server = await spawnServer(name, entry, env, {
+      readyPath,
+      nodeArgs: profArgs(name),
+      ...(stdoutFile ? { stdoutFile } : {}),
+    });
     servers.push(server);
     if (server.child.pid !== undefined) pids.set(server.port, server.child.pid);
+    if (stdoutFile) gcLogs.set(server.port, stdoutFile);
     return server.port;
   };
   const needs = (...names: Surface[]) => names.some((name) => surfaces.includes(name));
@@ -446,7 +463,10 @@ try {
             server: pid ? await processCpuUs(pid) : 0,
             postgres: (await cpuSample()).postgres,
           };
+          const gcLog = gcLogs.get(port);
+          const gcBefore = gcLog ? gcPausesSince(gcLog, 0) : undefined;
           const result = await load(port, op, surface, access, pool, token, DURATION);
+          const gc = gcLog && gcBefore ? gcPausesSince(gcLog, gcBefore.end) : undefined;
           const cpuAfter = {
             server: pid ? await processCpuUs(pid) : 0,
             postgres: (await cpuSample()).postgres,
@@ -467,10 +487,19 @@ try {
             server_cpu_us_per_call: Math.round((cpuAfter.server - cpuBefore.server) / calls),
             // /proc ticks are 10 ms: PostgreSQL's own figure, in µs.
             postgres_cpu_us_per_call: Math.round(((cpuAfter.postgres - cpuBefore.postgres) * 10_000) / calls),
+            ...(gc
+              ? {
+                  gc_young_us_per_call: round1((gc.youngMs * 1000) / calls),
+                  gc_full_us_per_call: round1((gc.fullMs * 1000) / calls),
+                }
+              : {}),
           };
           runs.push(run);
           log(
             `${op.padEnd(8)} ${access.padEnd(9)} ${surface.padEnd(12)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, CPU/call server ${run.server_cpu_us_per_call} µs, postgres ${run.postgres_cpu_us_per_call} µs` +
+              (run.gc_young_us_per_call !== undefined
+                ? `, GC young ${run.gc_young_us_per_call} µs, full ${run.gc_full_us_per_call} µs`
+                : '') +
               (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
           );
         }
@@ -502,6 +531,12 @@ try {
           p99_vs_floor: Number(geomean(ratios.map((r) => r.p99)).toFixed(2)),
           server_us: Math.round(median(mine.map((r) => r.server_cpu_us_per_call))),
           postgres_us: Math.round(median(mine.map((r) => r.postgres_cpu_us_per_call))),
+          ...(TRACE_GC
+            ? {
+                gc_young_us: round1(median(mine.map((r) => r.gc_young_us_per_call ?? Number.NaN))),
+                gc_full_us: round1(median(mine.map((r) => r.gc_full_us_per_call ?? Number.NaN))),
+              }
+            : {}),
           non_2xx: mine.reduce((sum, r) => sum + r.non_2xx, 0),
           errors: mine.reduce((sum, r) => sum + r.errors, 0),
         };
