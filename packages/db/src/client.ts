@@ -149,7 +149,7 @@ export async function readRows<R>(db: PrismaClient, sql: Prisma.Sql): Promise<R[
 /** A row as the columns' text (PostgreSQL's output form; NULL is null), in the statement's column order. */
 export type TextRow = readonly (string | null)[];
 
-/** Every column as PostgreSQL sent it: no Date, number or JSON parsing, and no row object per row. */
+/** Every column as PostgreSQL sent it (no Date, number or JSON parsing), each row an array, not an object. */
 const AS_TEXT = { rowMode: 'array', types: { getTypeParser: () => (text: string) => text } } as const;
 
 /**
@@ -168,7 +168,8 @@ function asTextRow(row: Record<string, unknown>): TextRow {
 
 /**
  * queryRows with each row as its columns' text (TextRow). For a hot read that maps rows itself: pg builds
- * no row object, parses no Date and no JSON, so a page of rows leaves far less garbage (docs/performance.md).
+ * an array per row instead of an object and parses no Date and no JSON, so a page of rows leaves far
+ * less garbage (docs/performance.md, "Garbage collection").
  */
 export async function queryTextRows(db: PrismaClient, sql: Prisma.Sql): Promise<TextRow[]> {
   const pool = pools.get(db);

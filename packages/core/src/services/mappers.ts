@@ -43,8 +43,8 @@ const instantOrNull = (text: string | null | undefined): string | null =>
   text === null || text === undefined ? null : isoFromTimestamptz(text);
 
 /**
- * toCampaign for a row read as text (readTextRows of CAMPAIGN_TEXT_COLUMNS): the same Campaign, without
- * the row object, the Dates and their garbage of the row path; the hot reads (get, list) use it.
+ * toCampaign for a row read as text (readTextRows of CAMPAIGN_TEXT_COLUMNS): the same Campaign (a
+ * property test holds the two equal), without the row path's object and Dates; the hot reads use it.
  */
 export const campaignFromText = (row: TextRow): Campaign => ({
   id: present(row[0]),
