@@ -1,6 +1,6 @@
 /** What `pnpm bench` and `pnpm bench:scale` share: a PostgreSQL to run against, machine facts, processes. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,16 +104,16 @@ export async function spawnServer(
   name: string,
   entry: string,
   env: Record<string, string>,
-  options: { readyPath: string; nodeArgs?: string[]; stdoutFile?: string },
+  options: { readyPath: string; nodeArgs?: string[]; preload?: string },
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const stdout = options.stdoutFile === undefined ? 'ignore' : openSync(options.stdoutFile, 'w');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+  // A TypeScript preload must come after tsx's own.
+  const preload = options.preload === undefined ? [] : ['--import', options.preload];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...preload, entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', stdout, 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (typeof stdout === 'number') closeSync(stdout);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -238,19 +238,28 @@ export async function cpuSample(): Promise<{ busy: number; total: number; postgr
   return { busy: total - idle, total, postgres };
 }
 
-/** Garbage-collection pauses a `node --trace-gc` process wrote to `file` after byte `from` (ms of its main thread). */
-export function gcPausesSince(file: string, from: number): { youngMs: number; fullMs: number; end: number } {
-  const text = readFileSync(file, 'utf8');
-  let youngMs = 0;
-  let fullMs = 0;
-  for (const line of text.slice(from).split('\n')) {
-    // "… Scavenge 105.2 (124.3) -> 93.7 (126.3) MB, 5.30 / 0.00 ms …"; a full GC adds its incremental
-    // marking steps: "Mark-Compact … MB, 5.16 / 0.01 ms  (+ 17.0 ms in 232 steps …".
-    const pause = / MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
-    if (!pause) continue;
-    const ms = Number(pause[1]);
-    if (line.includes('Scavenge')) youngMs += ms;
-    else fullMs += ms + Number(/\(\+ ([\d.]+) ms in/.exec(line)?.[1] ?? 0);
+/** What bench/gc-counter.ts, preloaded into a server, reports: its GC pauses so far (ms of its main thread). */
+export interface GcTotals {
+  seq: number;
+  youngMs: number;
+  fullMs: number;
+}
+
+/** The GC totals of the server `pid` that writes them to `file` (bench/gc-counter.ts), asked by SIGUSR2. */
+export async function gcTotals(pid: number, file: string): Promise<GcTotals> {
+  const read = (): GcTotals | undefined => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as GcTotals;
+    } catch {
+      return undefined; // not written yet, or caught mid-write
+    }
+  };
+  const before = read()?.seq ?? 0;
+  process.kill(pid, 'SIGUSR2');
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    const now = read();
+    if (now && now.seq > before) return now;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { youngMs, fullMs, end: text.length };
+  throw new Error(`server ${pid} did not report its GC totals to ${file}`);
 }

@@ -20,7 +20,7 @@
  *                        connections: the same number of calls in flight as the other surfaces)
  *   BENCH_OPS            e.g. "schedule,addStep" (default all)   BENCH_SURFACES  e.g. "floor,rest,trpc"
  *   BENCH_CPU_PROF       a directory: both servers run with --cpu-prof and write their profiles there
- *   BENCH_TRACE_GC       1: the servers run with --trace-gc; each window reports their GC pauses per call
+ *   BENCH_TRACE_GC       1: the servers count their GC pauses (bench/gc-counter.ts); each window reports them per call
  *   BENCH_POOL_MAX       the service's and the floor's pool size (default: the service's default)
  *   BENCH_READ_LANES     the service's DATABASE_READ_LANES (default: the service's default)
  *   BENCH_WRITE_LANES    the service's DATABASE_WRITE_LANES (default: the service's default)
@@ -40,7 +40,7 @@ import {
   connect,
   cpuSample,
   envInt,
-  gcPausesSince,
+  gcTotals,
   gitCommit,
   machine,
   openBenchDatabase,
@@ -58,6 +58,7 @@ const BATCH = envInt('BENCH_BATCH', 10);
 const FSYNC = (process.env.BENCH_FSYNC ?? 'on') === 'on';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const TRACE_GC = process.env.BENCH_TRACE_GC === '1';
+const GC_COUNTER = fileURLToPath(new URL('./gc-counter.ts', import.meta.url));
 const POOL_MAX = process.env.BENCH_POOL_MAX;
 const READ_LANES = process.env.BENCH_READ_LANES;
 const WRITE_LANES = process.env.BENCH_WRITE_LANES;
@@ -185,7 +186,7 @@ interface RunResult {
   server_cpu_us_per_call: number;
   /** CPU of all PostgreSQL processes per call (µs). */
   postgres_cpu_us_per_call: number;
-  /** With BENCH_TRACE_GC: the server's young- and full-collection pauses per call (µs, --trace-gc). */
+  /** With BENCH_TRACE_GC: the server's young- and full-collection pauses per call (µs, bench/gc-counter.ts). */
   gc_young_us_per_call?: number;
   gc_full_us_per_call?: number;
 }
@@ -350,10 +351,7 @@ try {
 
   const profArgs = (name: string) =>
     // One directory per server: tsx's loader thread writes a (nearly idle) profile of its own.
-    [
-      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : []),
-      ...(TRACE_GC ? ['--trace-gc'] : []),
-    ];
+    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(CPU_PROF), name)}`] : [];
   const serviceEnv = (rateLimit: string) => ({
     NODE_ENV: 'production',
     DATABASE_URL: database.url,
@@ -367,17 +365,17 @@ try {
   });
   const ports: Partial<Record<Surface, number>> = {};
   const pids = new Map<number, number>(); // port → server pid
-  const gcLogs = new Map<number, string>(); // port → its --trace-gc output (BENCH_TRACE_GC)
+  const gcFiles = new Map<number, string>(); // port → where its GC totals are written (BENCH_TRACE_GC)
   const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {
-    const stdoutFile = TRACE_GC ? path.join(os.tmpdir(), `bench-gc-${name}-${process.pid}.log`) : undefined;
-    const server = await spawnServer(name, entry, env, {
+    const gcFile = TRACE_GC ? path.join(os.tmpdir(), `bench-gc-${name}-${process.pid}.json`) : undefined;
+    const server = await spawnServer(name, entry, gcFile ? { ...env, BENCH_GC_FILE: gcFile } : env, {
       readyPath,
       nodeArgs: profArgs(name),
-      ...(stdoutFile ? { stdoutFile } : {}),
+      ...(gcFile ? { preload: GC_COUNTER } : {}),
     });
     servers.push(server);
     if (server.child.pid !== undefined) pids.set(server.port, server.child.pid);
-    if (stdoutFile) gcLogs.set(server.port, stdoutFile);
+    if (gcFile) gcFiles.set(server.port, gcFile);
     return server.port;
   };
   const needs = (...names: Surface[]) => names.some((name) => surfaces.includes(name));
@@ -463,10 +461,14 @@ try {
             server: pid ? await processCpuUs(pid) : 0,
             postgres: (await cpuSample()).postgres,
           };
-          const gcLog = gcLogs.get(port);
-          const gcBefore = gcLog ? gcPausesSince(gcLog, 0) : undefined;
+          const gcFile = gcFiles.get(port);
+          const gcBefore = gcFile && pid ? await gcTotals(pid, gcFile) : undefined;
           const result = await load(port, op, surface, access, pool, token, DURATION);
-          const gc = gcLog && gcBefore ? gcPausesSince(gcLog, gcBefore.end) : undefined;
+          const gcAfter = gcFile && pid ? await gcTotals(pid, gcFile) : undefined;
+          const gc =
+            gcBefore && gcAfter
+              ? { youngMs: gcAfter.youngMs - gcBefore.youngMs, fullMs: gcAfter.fullMs - gcBefore.fullMs }
+              : undefined;
           const cpuAfter = {
             server: pid ? await processCpuUs(pid) : 0,
             postgres: (await cpuSample()).postgres,
