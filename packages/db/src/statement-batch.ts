@@ -35,22 +35,78 @@ interface ProtocolConnection {
   sync(): void;
 }
 
-/** pg's Result as a row builder (pg/lib/result.js). */
-interface RowBuilder {
-  rows: unknown[];
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): unknown;
-  addRow(row: unknown): void;
-}
-
 interface TypeSource {
   getTypeParser(oid: number, format?: string): unknown;
 }
 
 const { prepareValue } = (pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } }).utils;
-const ResultClass = (
-  pg as unknown as { Result: new (rowMode: string | undefined, types: TypeSource) => RowBuilder }
-).Result;
+
+/** A RowDescription's field, as pg-protocol parses it. */
+interface FieldDescription {
+  name: string;
+  dataTypeID: number;
+}
+
+type ValueParser = (text: string) => unknown;
+
+/**
+ * How to build the rows of one statement's result: its column names and their type parsers. pg's Result
+ * rebuilds this for every result, through a dictionary-mode object and its spread, and copies that into
+ * every row: ~1.2 % of the API's CPU under the change benchmark, more than any other function but tRPC's
+ * option copies (docs/performance.md). Here it is built once per named statement and connection, and
+ * reused while the server describes the same columns (names and types are compared on every result).
+ */
+class RowShape {
+  private constructor(
+    private readonly fields: readonly FieldDescription[],
+    private readonly parsers: readonly ValueParser[],
+  ) {}
+
+  static of(fields: readonly FieldDescription[], types: TypeSource): RowShape {
+    return new RowShape(
+      fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })),
+      fields.map(({ dataTypeID }) => types.getTypeParser(dataTypeID, 'text') as ValueParser),
+    );
+  }
+
+  describes(fields: readonly FieldDescription[]): boolean {
+    if (fields.length !== this.fields.length) return false;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as FieldDescription;
+      const known = this.fields[i] as FieldDescription;
+      if (field.name !== known.name || field.dataTypeID !== known.dataTypeID) return false;
+    }
+    return true;
+  }
+
+  /** A row as pg builds it in its default (object) mode: NULL is null, every other value parsed. */
+  row(values: readonly (string | null)[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      row[(this.fields[i] as FieldDescription).name] =
+        value === null || value === undefined ? null : (this.parsers[i] as ValueParser)(value);
+    }
+    return row;
+  }
+}
+
+/** Per type source (a connection), the row shape of each named statement it has run. */
+const shapesBySource = new WeakMap<TypeSource, Map<string, RowShape>>();
+
+function rowShape(types: TypeSource, statement: string, fields: readonly FieldDescription[]): RowShape {
+  if (statement === '') return RowShape.of(fields, types);
+  let shapes = shapesBySource.get(types);
+  if (!shapes) {
+    shapes = new Map();
+    shapesBySource.set(types, shapes);
+  }
+  const known = shapes.get(statement);
+  if (known?.describes(fields)) return known;
+  const shape = RowShape.of(fields, types);
+  shapes.set(statement, shape);
+  return shape;
+}
 
 /** pg's Query, whose constructor takes a config (it is only a base class here; see above). */
 const QueryBase = pg.Query as unknown as new (config: object) => object;
@@ -63,7 +119,12 @@ export class StatementBatch extends QueryBase {
    * (an error skips the rest): the caller must then not reuse the connection (`parsedOnConnection`).
    */
   private readonly parsedHere: string[] = [];
-  private readonly results: RowBuilder[] = [];
+  /**
+   * Each statement's rows so far, and the shape of the one being received. (Not `rows`: pg reads that
+   * name on a query as a row limit, which pipeline mode refuses.)
+   */
+  private readonly received: unknown[][] = [];
+  private shape: RowShape | undefined;
   private current = 0;
   private settle!: { resolve: (rows: unknown[][]) => void; reject: (error: unknown) => void };
 
@@ -113,29 +174,28 @@ export class StatementBatch extends QueryBase {
     }
   }
 
-  private result(): RowBuilder {
-    let result = this.results[this.current];
-    if (!result) {
-      result = new ResultClass(undefined, this.types);
-      this.results[this.current] = result;
+  handleRowDescription(message: { fields: FieldDescription[] }): void {
+    this.shape = rowShape(this.types, this.statements[this.current]?.name ?? '', message.fields);
+  }
+
+  handleDataRow(message: { fields: (string | null)[] }): void {
+    const shape = this.shape;
+    if (!shape) throw new Error('StatementBatch: a row arrived before its description');
+    let rows = this.received[this.current];
+    if (!rows) {
+      rows = [];
+      this.received[this.current] = rows;
     }
-    return result;
-  }
-
-  handleRowDescription(message: { fields: unknown[] }): void {
-    this.result().addFields(message.fields);
-  }
-
-  handleDataRow(message: { fields: unknown[] }): void {
-    const result = this.result();
-    result.addRow(result.parseRow(message.fields));
+    rows.push(shape.row(message.fields));
   }
 
   handleCommandComplete(): void {
+    this.shape = undefined;
     this.current++;
   }
 
   handleEmptyQuery(): void {
+    this.shape = undefined;
     this.current++;
   }
 
@@ -147,7 +207,7 @@ export class StatementBatch extends QueryBase {
   }
 
   handleReadyForQuery(): void {
-    this.settle.resolve(this.statements.map((_, index) => this.results[index]?.rows ?? []));
+    this.settle.resolve(this.statements.map((_, index) => this.received[index] ?? []));
   }
 
   handlePortalSuspended(): void {

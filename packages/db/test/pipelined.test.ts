@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createPrismaClient, pipelinedTransaction, withShape } from '../src/client';
 import { Prisma } from '../src/index';
@@ -126,3 +127,44 @@ it('a statement shape key stands for one text: reused, and under tests a key nam
     `statement shape "${key}" names two texts`,
   );
 });
+
+it.each([0, 2])(
+  'builds each row as pg itself does, first use and reuse alike (write lanes: %i)',
+  async (writeLanes) => {
+    // The row builder is kept per named statement and connection (statement-batch.ts, RowShape): many
+    // runs of two statements of different columns, interleaved, on a client with and without lanes, each
+    // compared with pg's own rows of the same statement (NULL, repeated names: the later wins, no rows).
+    const one = createPrismaClient(world.url, { poolMax: 2, writeLanes });
+    const pool = new pg.Pool({ connectionString: world.url, max: 1 });
+    try {
+      const wide = (n: number) => Prisma.sql`
+        SELECT ${n}::int AS n, ${new Date(Date.UTC(2026, 0, n))}::timestamptz AS at, NULL::text AS nothing,
+               ${JSON.stringify({ n })}::jsonb AS j, 'first'::text AS dup, 'second'::text AS dup,
+               ${[`a${n}`, null]}::text[] AS arr`;
+      const narrow = (n: number) => Prisma.sql`SELECT g::bigint AS g FROM generate_series(1, ${n}::int) AS g`;
+      const expected = async (sql: Prisma.Sql) => (await pool.query(sql.text, sql.values)).rows;
+      const runs = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map((n) => pipelinedTransaction(one, [wide(n + 1), narrow(n)])),
+      );
+      for (const [n, rows] of runs.entries()) {
+        expect(rows).toEqual([await expected(wide(n + 1)), await expected(narrow(n))]);
+      }
+      expect(runs[0]).toEqual([
+        [
+          {
+            n: 1,
+            at: new Date('2026-01-01T00:00:00.000Z'),
+            nothing: null,
+            j: { n: 1 },
+            dup: 'second',
+            arr: ['a1', null],
+          },
+        ],
+        [],
+      ]);
+    } finally {
+      await pool.end();
+      await one.$disconnect();
+    }
+  },
+);
