@@ -243,6 +243,10 @@ export interface GcTotals {
   seq: number;
   youngMs: number;
   fullMs: number;
+  /** The longest GC pause since the previous report. */
+  maxPauseMs: number;
+  /** The longest event-loop stall since the previous report. */
+  loopDelayMaxMs: number;
 }
 
 /** The GC totals of the server `pid` that writes them to `file` (bench/gc-counter.ts), asked by SIGUSR2. */

@@ -189,6 +189,9 @@ interface RunResult {
   /** With BENCH_TRACE_GC: the server's young- and full-collection pauses per call (µs, bench/gc-counter.ts). */
   gc_young_us_per_call?: number;
   gc_full_us_per_call?: number;
+  /** The window's longest GC pause and longest event-loop stall (bench/gc-counter.ts). */
+  gc_max_pause_ms?: number;
+  loop_stall_max_ms?: number;
 }
 
 async function load(
@@ -467,7 +470,12 @@ try {
           const gcAfter = gcFile && pid ? await gcTotals(pid, gcFile) : undefined;
           const gc =
             gcBefore && gcAfter
-              ? { youngMs: gcAfter.youngMs - gcBefore.youngMs, fullMs: gcAfter.fullMs - gcBefore.fullMs }
+              ? {
+                  youngMs: gcAfter.youngMs - gcBefore.youngMs,
+                  fullMs: gcAfter.fullMs - gcBefore.fullMs,
+                  maxPauseMs: gcAfter.maxPauseMs,
+                  loopDelayMaxMs: gcAfter.loopDelayMaxMs,
+                }
               : undefined;
           const cpuAfter = {
             server: pid ? await processCpuUs(pid) : 0,
@@ -493,6 +501,8 @@ try {
               ? {
                   gc_young_us_per_call: round1((gc.youngMs * 1000) / calls),
                   gc_full_us_per_call: round1((gc.fullMs * 1000) / calls),
+                  gc_max_pause_ms: round1(gc.maxPauseMs),
+                  loop_stall_max_ms: round1(gc.loopDelayMaxMs),
                 }
               : {}),
           };
@@ -500,7 +510,7 @@ try {
           log(
             `${op.padEnd(8)} ${access.padEnd(9)} ${surface.padEnd(12)} round ${round}: ${run.calls_per_s} calls/s, p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, CPU/call server ${run.server_cpu_us_per_call} µs, postgres ${run.postgres_cpu_us_per_call} µs` +
               (run.gc_young_us_per_call !== undefined
-                ? `, GC young ${run.gc_young_us_per_call} µs, full ${run.gc_full_us_per_call} µs`
+                ? `, GC young ${run.gc_young_us_per_call} µs, full ${run.gc_full_us_per_call} µs, longest pause ${run.gc_max_pause_ms} ms, loop stall ${run.loop_stall_max_ms} ms`
                 : '') +
               (run.non_2xx || run.errors ? `  !! non-2xx ${run.non_2xx}, errors ${run.errors}` : ''),
           );
