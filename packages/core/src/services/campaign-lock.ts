@@ -1,5 +1,5 @@
 import type { CampaignStatus } from '@campaigns/contract';
-import { Prisma, type SqlRunner } from '@campaigns/db';
+import { isoFromTimestamptz, Prisma, type SqlRunner } from '@campaigns/db';
 import { notFound } from '../domain/errors';
 import { isPlausibleId } from '../domain/ids';
 import { assertAllowed, type CampaignAction } from '../domain/lifecycle';
@@ -36,6 +36,24 @@ export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promis
 export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
   Prisma.sql`SELECT status::text AS status, updated_at AS "updatedAt" FROM campaigns
               WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
+
+/**
+ * The same lock, its version as PostgreSQL's text (lockedFromText): for a one-round-trip change, whose
+ * JavaScript reads the locked row only when the change was refused (parsing a timestamp is ~3 µs).
+ */
+export const lockTextStatement = (actor: Actor, id: string): Prisma.Sql =>
+  Prisma.sql`SELECT status::text AS status, updated_at::text AS "updatedAt" FROM campaigns
+              WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
+
+export interface LockedCampaignText {
+  status: CampaignStatus;
+  updatedAt: string;
+}
+
+export const lockedFromText = (row: LockedCampaignText): LockedCampaign => ({
+  status: row.status,
+  updatedAt: new Date(isoFromTimestamptz(row.updatedAt)),
+});
 
 export interface LockedCampaign {
   status: CampaignStatus;

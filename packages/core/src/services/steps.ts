@@ -18,9 +18,9 @@ import { toStep } from './mappers';
 import {
   assertChangeable,
   changeAllowed,
+  changeAllowedShape,
   nextVersionSql,
   runPipelinedChange,
-  shapeKey,
 } from './pipelined-change';
 import { inTransaction } from './transactions';
 
@@ -94,7 +94,7 @@ export async function addStep(deps: ServiceDeps, actor: Actor, input: AddStepInp
     SELECT counted.count, (SELECT version FROM allowed) AS version, inserted.*
       FROM counted LEFT JOIN inserted ON true`;
   // The rest of the text is fixed: only the If-Match condition varies it.
-  const shape = shapeKey('addStep', allowed);
+  const shape = `addStep/${changeAllowedShape(deps)}`;
   return runPipelinedChange(deps, actor, input.id, withShape(write, shape), (locked, written) => {
     const result = written[0] as ({ count: number; version: Date | null } & Partial<StepRow>) | undefined;
     if (!result) throw new Error('addStep: the statement returned no row');
