@@ -238,6 +238,23 @@ export async function cpuSample(): Promise<{ busy: number; total: number; postgr
   return { busy: total - idle, total, postgres };
 }
 
+/**
+ * The Node options `pnpm start` gives the service in `checkout` (apps/server/package.json's start script,
+ * `node <options> --import tsx src/main.ts`): the bench runs the service as that script does, and the
+ * floor with the same options, like for like.
+ */
+export function serviceNodeOptions(checkout: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(checkout, 'apps/server/package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = manifest.scripts.start.trim().split(/\s+/);
+  const loader = words.indexOf('--import');
+  if (words[0] !== 'node' || loader === -1) {
+    throw new Error(`unexpected start script in ${checkout}: ${manifest.scripts.start}`);
+  }
+  return words.slice(1, loader);
+}
+
 /** What bench/gc-counter.ts, preloaded into a server, reports: its GC pauses so far (ms of its main thread). */
 export interface GcTotals {
   seq: number;

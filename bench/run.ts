@@ -47,6 +47,7 @@ import {
   processCpuUs,
   repoRoot,
   type ServerProcess,
+  serviceNodeOptions,
   spawnServer,
 } from './lib';
 
@@ -369,11 +370,19 @@ try {
   const ports: Partial<Record<Surface, number>> = {};
   const pids = new Map<number, number>(); // port → server pid
   const gcFiles = new Map<number, string>(); // port → where its GC totals are written (BENCH_TRACE_GC)
-  const start = async (name: string, entry: string, env: Record<string, string>, readyPath: string) => {
+  const nodeOptions = serviceNodeOptions(repoRoot);
+  log(`node options of the service and the floor (as pnpm start): ${JSON.stringify(nodeOptions)}`);
+  const start = async (
+    name: string,
+    entry: string,
+    env: Record<string, string>,
+    readyPath: string,
+    options: string[] = nodeOptions,
+  ) => {
     const gcFile = TRACE_GC ? path.join(os.tmpdir(), `bench-gc-${name}-${process.pid}.json`) : undefined;
     const server = await spawnServer(name, entry, gcFile ? { ...env, BENCH_GC_FILE: gcFile } : env, {
       readyPath,
-      nodeArgs: profArgs(name),
+      nodeArgs: [...options, ...profArgs(name)],
       ...(gcFile ? { preload: GC_COUNTER } : {}),
     });
     servers.push(server);
@@ -410,7 +419,13 @@ try {
   }
   if (needs('rest-before', 'trpc-before') && BEFORE) {
     const entry = path.join(path.resolve(BEFORE), 'apps/server/src/main.ts');
-    const port = await start('service-before', entry, serviceEnv('off'), '/healthz');
+    const port = await start(
+      'service-before',
+      entry,
+      serviceEnv('off'),
+      '/healthz',
+      serviceNodeOptions(path.resolve(BEFORE)),
+    );
     ports['rest-before'] = port;
     ports['trpc-before'] = port;
   }
@@ -571,6 +586,7 @@ try {
       fsync: FSYNC,
       embedded_postgres: database.logFile !== undefined,
       pool_max: POOL_MAX ?? 'default',
+      node_options: nodeOptions,
       wall_s: Math.round((Date.now() - started) / 1000),
     },
     notes: [
