@@ -86,9 +86,9 @@ const statementNames = new Map<string, string>();
  * hashing it to find its name cost 10–19 µs per call for a change's ~3 KB statement (microbenchmark).
  * A caller that knows which shape it built marks it with a key that determines the text; the text is
  * then built once per key and reused (its hash kept with it). Under tests every use is checked: a key
- * naming two texts throws.
+ * naming two texts throws. The key is kept on the statement itself (a WeakMap entry per call cost ~1 µs
+ * and GC work).
  */
-/** The shape key, on the statement itself: a WeakMap entry per call cost ~1 µs and GC work. */
 const SHAPE = Symbol('statement shape');
 type ShapedSql = Prisma.Sql & { [SHAPE]?: string };
 const textsByShape = new Map<string, string>();

@@ -52,8 +52,8 @@ type ValueParser = (text: string) => unknown;
 /**
  * How to build the rows of one statement's result: its column names and their type parsers. pg's Result
  * rebuilds this for every result, through a dictionary-mode object and its spread, and copies that into
- * every row: ~1.2 % of the API's CPU under the change benchmark, more than any other function but tRPC's
- * option copies (docs/performance.md). Here it is built once per named statement and connection, and
+ * every row: addFields and parseRow were ~1.8 % of the API's CPU under the change benchmark
+ * (docs/performance.md). Here it is built once per named statement and connection, and
  * reused while the server describes the same columns (names and types are compared on every result).
  */
 class RowShape {

@@ -26,31 +26,28 @@ export const rowsOf = <R>(tx: LockTx, sql: Prisma.Sql): Promise<R[]> =>
  */
 export async function lockCampaign(tx: LockTx, actor: Actor, id: string): Promise<LockedCampaign> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const rows = await rowsOf<LockedCampaign>(tx, lockStatement(actor, id));
+  const rows = await rowsOf<LockedRow>(tx, lockStatement(actor, id));
   const row = rows[0];
   if (!row) throw notFound('Campaign');
-  return row;
+  return lockedFromRow(row);
 }
 
-/** Locks the actor's campaign row and returns what beginChange decides from (no row: not found). */
-export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
-  Prisma.sql`SELECT status::text AS status, updated_at AS "updatedAt" FROM campaigns
-              WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
-
 /**
- * The same lock, its version as PostgreSQL's text (lockedFromText): for a one-round-trip change, whose
- * JavaScript reads the locked row only when the change was refused (parsing a timestamp is ~3 µs).
+ * Locks the actor's campaign row and returns what beginChange decides from (no row: not found), the
+ * version as PostgreSQL's text (lockedFromRow): a one-round-trip change reads the locked row only when
+ * it was refused, and parsing a timestamp costs ~3 µs.
  */
-export const lockTextStatement = (actor: Actor, id: string): Prisma.Sql =>
+export const lockStatement = (actor: Actor, id: string): Prisma.Sql =>
   Prisma.sql`SELECT status::text AS status, updated_at::text AS "updatedAt" FROM campaigns
               WHERE id = ${id} AND brand_id = ${actor.brandId} FOR UPDATE`;
 
-export interface LockedCampaignText {
+/** A row of lockStatement. */
+export interface LockedRow {
   status: CampaignStatus;
   updatedAt: string;
 }
 
-export const lockedFromText = (row: LockedCampaignText): LockedCampaign => ({
+export const lockedFromRow = (row: LockedRow): LockedCampaign => ({
   status: row.status,
   updatedAt: new Date(isoFromTimestamptz(row.updatedAt)),
 });

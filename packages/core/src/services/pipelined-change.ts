@@ -5,7 +5,7 @@ import { isPlausibleId } from '../domain/ids';
 import { allowedFrom, type CampaignAction } from '../domain/lifecycle';
 import { etagOf, versionsMatching } from '../domain/versions';
 import { auditEventInsertSql } from './audit';
-import { beginChange, type LockedCampaignText, lockedFromText, lockTextStatement } from './campaign-lock';
+import { beginChange, type LockedRow, lockedFromRow, lockStatement } from './campaign-lock';
 import type { Actor, ServiceDeps } from './deps';
 
 /**
@@ -86,12 +86,12 @@ export async function runPipelinedChange<T>(
   actor: Actor,
   id: string,
   write: Prisma.Sql,
-  finish: (locked: LockedCampaignText | undefined, written: unknown[]) => T,
+  finish: (locked: LockedRow | undefined, written: unknown[]) => T,
 ): Promise<T> {
   if (!isPlausibleId(id)) throw notFound('Campaign');
-  const statements = [lockTextStatement(actor, id), write];
+  const statements = [lockStatement(actor, id), write];
   const finishRows = ([locked, written]: unknown[][]) =>
-    finish((locked as LockedCampaignText[] | undefined)?.[0], written ?? []);
+    finish((locked as LockedRow[] | undefined)?.[0], written ?? []);
   const record = deps.recordOutcome;
   if (!record) return finishRows(await pipelinedTransaction(deps.db, statements));
   let result: T | undefined;
@@ -108,11 +108,11 @@ export async function runPipelinedChange<T>(
  */
 export function assertChangeable(
   deps: ServiceDeps,
-  locked: LockedCampaignText | undefined,
+  locked: LockedRow | undefined,
   action: CampaignAction,
 ): void {
   if (!locked) throw notFound('Campaign');
-  beginChange(deps, lockedFromText(locked), action);
+  beginChange(deps, lockedFromRow(locked), action);
 }
 
 /**
